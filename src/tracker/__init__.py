@@ -1,0 +1,1 @@
+"""tracker: a self-hosted service that watches domain expiry dates."""

@@ -1,0 +1,1 @@
+"""Implementations of the service ports: storage, lookups, notifiers, jobs."""

@@ -1,0 +1,1 @@
+"""Entities, value objects and the expiry policy; no framework or I/O imports."""

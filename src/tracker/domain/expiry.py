@@ -1,0 +1,92 @@
+"""Expiry policy: days left, urgency and reminder thresholds."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+DEFAULT_THRESHOLDS: tuple[int, ...] = (30, 14, 7, 3, 1)
+
+
+class Urgency(enum.StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    CRITICAL = "critical"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
+def days_left(expiration_date: date | None, today: date) -> int | None:
+    """Whole days from `today` (a UTC date) to the expiry date; negative once expired."""
+    if expiration_date is None:
+        return None
+    return (expiration_date - today).days
+
+
+def normalise_thresholds(values: Iterable[int]) -> tuple[int, ...]:
+    """Return thresholds sorted from the largest down, without duplicates.
+
+    Raises ValueError for a value that is not a positive whole number.
+    """
+    result: set[int] = set()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"reminder threshold {value!r} must be a positive whole number")
+        result.add(value)
+    if not result:
+        raise ValueError("at least one reminder threshold is needed")
+    return tuple(sorted(result, reverse=True))
+
+
+def parse_thresholds(text: str) -> tuple[int, ...]:
+    """Parse a comma-separated list such as "30, 14, 7" into thresholds."""
+    values: list[int] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ValueError(f"reminder threshold {part!r} must be a positive whole number")
+        values.append(int(part))
+    return normalise_thresholds(values)
+
+
+@dataclass(frozen=True)
+class ExpiryPolicy:
+    """Urgency bands and reminder thresholds, in days before expiry.
+
+    Green above `warning_days`, yellow from `critical_days + 1` to
+    `warning_days`, red from 0 to `critical_days`, expired below 0.
+    """
+
+    warning_days: int = 30
+    critical_days: int = 7
+    thresholds: tuple[int, ...] = field(default=DEFAULT_THRESHOLDS)
+
+    def urgency(self, days: int | None) -> Urgency:
+        if days is None:
+            return Urgency.UNKNOWN
+        if days < 0:
+            return Urgency.EXPIRED
+        if days <= self.critical_days:
+            return Urgency.CRITICAL
+        if days <= self.warning_days:
+            return Urgency.WARNING
+        return Urgency.OK
+
+    def due_threshold(self, days: int, already_sent: Iterable[int] = ()) -> int | None:
+        """Return the smallest threshold at or above `days` not yet sent, or None.
+
+        A domain first seen with 10 days left is due for the 14-day threshold
+        only, so one reminder goes out instead of one per larger threshold.
+        """
+        sent = set(already_sent)
+        reached = [t for t in self.thresholds if days <= t]
+        if not reached:
+            return None
+        smallest = min(reached)
+        if smallest in sent or any(t in sent for t in reached if t < smallest):
+            return None
+        return smallest

@@ -1,0 +1,1 @@
+"""Entry points: web app, admin, worker and CLI; the composition root lives here."""

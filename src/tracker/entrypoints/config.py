@@ -1,0 +1,99 @@
+"""Settings read from the environment, with defaults that run on one machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def parse_host_port(value: str, *, default_port: int = 43) -> tuple[str, int]:
+    """Parse "host:port" (or "host", or "[::1]:4343"); raise ValueError if invalid."""
+    text = value.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest.removeprefix(":")
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:
+        host, port_text = text, ""
+    if not host:
+        raise ValueError(f"{value!r} has no host; use HOST:PORT, e.g. 127.0.0.1:4343")
+    if not port_text:
+        return host, default_port
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"{value!r} has an invalid port; use HOST:PORT with 1-65535")
+    return host, int(port_text)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process settings; admin-editable ones live in the database instead."""
+
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    whois_server: tuple[str, int] | None = None
+    rdap_base: str | None = None
+    lookup_timeout: float = 15.0
+    add_lookup_wait: float = 4.0
+    base_url: str = "http://127.0.0.1:5000"
+    run_scheduler: bool = True
+    smtp: dict[str, Any] = field(default_factory=dict)
+    telegram_api_base: str = "https://api.telegram.org"
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, instance_path: Path | None = None, **overrides: Any) -> Settings:
+        instance = Path(
+            overrides.pop("instance_path", None)
+            or instance_path
+            or _env("TRACKER_INSTANCE", str(Path.cwd() / "instance"))
+        )
+        whois_server = _env("WHOIS_SERVER")
+        settings = cls(
+            instance_path=instance,
+            database_url=_env("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}",
+            secret_key=_env("SECRET_KEY") or "",
+            redis_url=_env("REDIS_URL"),
+            whois_server=parse_host_port(whois_server) if whois_server else None,
+            rdap_base=_env("RDAP_BASE"),
+            lookup_timeout=float(_env("LOOKUP_TIMEOUT", "15") or 15),
+            add_lookup_wait=float(_env("ADD_LOOKUP_WAIT", "4") or 4),
+            base_url=(_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            run_scheduler=_env("RUN_SCHEDULER", "1") not in ("0", "false", "no"),
+            smtp={
+                "host": _env("SMTP_HOST"),
+                "port": int(_env("SMTP_PORT", "0") or 0) or None,
+                "username": _env("SMTP_USERNAME"),
+                "password": _env("SMTP_PASSWORD"),
+                "security": (_env("SMTP_SECURITY", "starttls") or "starttls").lower(),
+                "mail_from": _env("MAIL_FROM"),
+            },
+            telegram_api_base=_env("TELEGRAM_API_BASE", "https://api.telegram.org")
+            or "https://api.telegram.org",
+        )
+        settings = replace(settings, **overrides)
+        if not settings.secret_key:
+            settings = replace(settings, secret_key=_stored_secret_key(settings.instance_path))
+        return settings
+
+
+def _stored_secret_key(instance: Path) -> str:
+    """Return the key kept in the instance folder, creating it on first use."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
