@@ -52,7 +52,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        super().__exit__(exc_type, exc, traceback)
+        # close() rolls back anything uncommitted without expiring loaded
+        # objects, so entities stay readable after the block; rollback() would
+        # expire them and make every later attribute access fail.
         assert self.session is not None
         self.session.close()
         self.session = None

@@ -34,5 +34,5 @@ class Container(containers.DeclarativeContainer):
 
 
 def build_container(settings: object) -> Container:
-    container = Container(settings=settings)
-    return container
+    """Build the container; nothing connects until a provider is first called."""
+    return Container(settings=settings)
