@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.services import postgres_schema_url
+from tests.support.whois_server import WhoisServer
 from tracker.adapters.clock import FixedClock
 from tracker.adapters.schema import upgrade
 from tracker.adapters.unit_of_work import (
@@ -15,7 +17,6 @@ from tracker.adapters.unit_of_work import (
     build_engine,
     session_factory,
 )
-from tests.support.services import postgres_schema_url
 
 
 @pytest.fixture
@@ -51,3 +52,10 @@ def uow_factory(database_url: str) -> Iterator[object]:
     factory = session_factory(engine)
     yield lambda: SqlAlchemyUnitOfWork(factory)
     engine.dispose()
+
+
+@pytest.fixture
+def whois_server() -> Iterator[WhoisServer]:
+    """A WHOIS server on loopback with no stored answers; see `set_responses`."""
+    with WhoisServer() as server:
+        yield server

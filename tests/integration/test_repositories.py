@@ -29,7 +29,9 @@ def add_user(uow_factory: UowFactory, email: str, clock: FixedClock) -> int:
         return user.id
 
 
-def add_domain(uow_factory: UowFactory, user_id: int, name: str, clock: FixedClock) -> int:
+def add_domain(
+    uow_factory: UowFactory, user_id: int, name: str, clock: FixedClock
+) -> int:
     with uow_factory() as uow:
         domain = Domain(user_id, DomainName.parse(name), created_at=clock.now())
         uow.domains.add(domain)
@@ -61,10 +63,14 @@ def test_domain_round_trip(uow_factory: UowFactory, clock: FixedClock) -> None:
     assert loaded.created_at == clock.now()
 
 
-def test_uncommitted_changes_roll_back(uow_factory: UowFactory, clock: FixedClock) -> None:
+def test_uncommitted_changes_roll_back(
+    uow_factory: UowFactory, clock: FixedClock
+) -> None:
     owner = add_user(uow_factory, "owner@example.com", clock)
     with uow_factory() as uow:
-        uow.domains.add(Domain(owner, DomainName.parse("example.com"), created_at=clock.now()))
+        uow.domains.add(
+            Domain(owner, DomainName.parse("example.com"), created_at=clock.now())
+        )
 
     with uow_factory() as uow:
         assert uow.domains.list_for_user(owner) == []

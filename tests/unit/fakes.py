@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from tracker.domain.model import CheckLog, Domain, Registration, Reminder, User
+from tracker.domain.model import (
+    CheckLog,
+    Domain,
+    Registration,
+    Reminder,
+    ReminderStatus,
+    User,
+)
 from tracker.domain.names import DomainName
 from tracker.services import ports
 
@@ -41,6 +48,17 @@ class FakeUserRepository(ports.UserRepository):
     def list(self) -> Sequence[User]:
         return list(self.store.users.values())
 
+    def list_active_admins(self) -> Sequence[User]:
+        users = self.store.users.values()
+        return [u for u in users if u.is_admin and u.is_active]
+
+    def delete(self, user: User) -> None:
+        assert user.id is not None
+        del self.store.users[user.id]
+        for domain in [d for d in self.store.domains.values() if d.user_id == user.id]:
+            assert domain.id is not None
+            del self.store.domains[domain.id]
+
 
 class FakeDomainRepository(ports.DomainRepository):
     def __init__(self, store: _Store) -> None:
@@ -69,7 +87,10 @@ class FakeDomainRepository(ports.DomainRepository):
 
     def list_for_user(self, user_id: int) -> Sequence[Domain]:
         mine = [d for d in self.store.domains.values() if d.user_id == user_id]
-        return sorted(mine, key=lambda d: (d.expiration_date is None, d.expiration_date or date.max))
+        return sorted(
+            mine,
+            key=lambda d: (d.expiration_date is None, d.expiration_date or date.max),
+        )
 
     def list_all(self) -> Sequence[Domain]:
         return list(self.store.domains.values())
@@ -77,6 +98,50 @@ class FakeDomainRepository(ports.DomainRepository):
     def delete(self, domain: Domain) -> None:
         assert domain.id is not None
         del self.store.domains[domain.id]
+        # The notifications table cascades on delete; so does the fake.
+        reminders = self.store.reminders
+        reminders[:] = [r for r in reminders if r.domain_id != domain.id]
+
+    def list_by_name(self, name: str) -> Sequence[Domain]:
+        return [d for d in self.store.domains.values() if d.name == name]
+
+    def list_due(
+        self, now: datetime, stale_before: datetime, limit: int
+    ) -> Sequence[Domain]:
+        due = [
+            d
+            for d in self.store.domains.values()
+            if d.next_check_at is not None
+            and d.next_check_at <= now
+            and _unclaimed(d, stale_before)
+        ]
+        due.sort(key=_due_order)
+        return due[:limit]
+
+    def claim_for_check(
+        self, domain_id: int, now: datetime, stale_before: datetime
+    ) -> bool:
+        domain = self.store.domains.get(domain_id)
+        if domain is None or not _unclaimed(domain, stale_before):
+            return False
+        domain.check_started_at = now
+        return True
+
+
+def _unclaimed(domain: Domain, stale_before: datetime) -> bool:
+    started = domain.check_started_at
+    return started is None or started < stale_before
+
+
+def _due_order(domain: Domain) -> tuple[bool, bool, date, datetime, int]:
+    assert domain.next_check_at is not None and domain.id is not None
+    return (
+        domain.last_checked_at is not None,
+        domain.expiration_date is None,
+        domain.expiration_date or date.max,
+        domain.next_check_at,
+        domain.id,
+    )
 
 
 class FakeCheckLogRepository(ports.CheckLogRepository):
@@ -102,6 +167,107 @@ class FakeReminderRepository(ports.ReminderRepository):
 
     def list_for_domain(self, domain_id: int) -> Sequence[Reminder]:
         return [r for r in self.store.reminders if r.domain_id == domain_id]
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        return next((r for r in self.store.reminders if r.id == reminder_id), None)
+
+    def add_if_absent(self, reminder: Reminder) -> bool:
+        if any(
+            _reminder_key(r) == _reminder_key(reminder) for r in self.store.reminders
+        ):
+            return False
+        self.add(reminder)
+        return True
+
+    def due_ids(self, now: datetime, limit: int) -> Sequence[int]:
+        due = [
+            r
+            for r in self.store.reminders
+            if r.status == ReminderStatus.PENDING
+            and r.next_attempt_at is not None
+            and r.next_attempt_at <= now
+        ]
+        due.sort(key=lambda r: (r.next_attempt_at, r.id))
+        return [r.id for r in due[:limit] if r.id is not None]
+
+    def claim(self, reminder_id: int, now: datetime) -> bool:
+        reminder = self.get(reminder_id)
+        if reminder is None or reminder.status != ReminderStatus.PENDING:
+            return False
+        if reminder.next_attempt_at is None or reminder.next_attempt_at > now:
+            return False
+        reminder.status = ReminderStatus.SENDING
+        reminder.claimed_at = now
+        reminder.attempts += 1
+        return True
+
+    def update_if(
+        self, reminder_id: int, expected: ReminderStatus, /, **changes: Any
+    ) -> bool:
+        reminder = self.get(reminder_id)
+        if reminder is None or reminder.status != expected:
+            return False
+        for name, value in changes.items():
+            setattr(reminder, name, value)
+        return True
+
+    def claimed_before(self, cutoff: datetime) -> Sequence[int]:
+        return [
+            r.id
+            for r in self.store.reminders
+            if r.id is not None
+            and r.status == ReminderStatus.SENDING
+            and r.claimed_at is not None
+            and r.claimed_at < cutoff
+        ]
+
+    def unplanned_domain_ids(self, limit: int) -> Sequence[int]:
+        planned = {(r.domain_id, r.expiration_date) for r in self.store.reminders}
+        result = []
+        for domain in sorted(self.store.domains.values(), key=lambda d: d.id or 0):
+            user = self.store.users.get(domain.user_id)
+            if domain.expiration_date is None or domain.muted or user is None:
+                continue
+            channel_on = user.notify_email or (
+                user.notify_telegram and user.telegram_chat_id is not None
+            )
+            if not user.is_active or not channel_on:
+                continue
+            if (domain.id, domain.expiration_date) not in planned:
+                assert domain.id is not None
+                result.append(domain.id)
+        return result[:limit]
+
+    def times_for_user(self, user_id: int) -> dict[int, ports.ReminderTimes]:
+        times: dict[int, ports.ReminderTimes] = {}
+        for domain in self.store.domains.values():
+            if domain.user_id != user_id or domain.id is None:
+                continue
+            rows = self.list_for_domain(domain.id)
+            pending = [
+                r.next_attempt_at
+                for r in rows
+                if r.status == ReminderStatus.PENDING and r.next_attempt_at
+            ]
+            sent = [
+                r.sent_at for r in rows if r.status == ReminderStatus.SENT and r.sent_at
+            ]
+            if pending or sent:
+                times[domain.id] = ports.ReminderTimes(
+                    next_at=min(pending, default=None),
+                    last_sent_at=max(sent, default=None),
+                )
+        return times
+
+
+def _reminder_key(reminder: Reminder) -> tuple[object, ...]:
+    return (
+        reminder.domain_id,
+        reminder.expiration_date,
+        reminder.kind,
+        reminder.threshold_days,
+        reminder.channel,
+    )
 
 
 class FakeSettingsRepository(ports.SettingsRepository):
@@ -140,7 +306,9 @@ class FakeUnitOfWork(ports.UnitOfWork):
 class FakeLookup:
     """Returns a queued answer per domain, or raises the queued LookupFailed."""
 
-    def __init__(self, answers: dict[str, Registration | ports.LookupFailed] | None = None):
+    def __init__(
+        self, answers: dict[str, Registration | ports.LookupFailed] | None = None
+    ):
         self.answers: dict[str, Registration | ports.LookupFailed] = dict(answers or {})
         self.calls: list[str] = []
 
@@ -148,7 +316,9 @@ class FakeLookup:
         self.calls.append(name.ascii)
         answer = self.answers.get(name.ascii)
         if answer is None:
-            raise ports.LookupFailed(ports.LookupErrorKind.NOT_FOUND, f"{name} not found")
+            raise ports.LookupFailed(
+                ports.LookupErrorKind.NOT_FOUND, f"{name} not found"
+            )
         if isinstance(answer, ports.LookupFailed):
             raise answer
         return answer

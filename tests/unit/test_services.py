@@ -2,14 +2,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.unit.fakes import FakeHasher, FakeLookup, FakeUnitOfWork
 from tracker.adapters.clock import FixedClock
 from tracker.domain.expiry import ExpiryPolicy, Urgency
 from tracker.domain.model import DataSource, LookupErrorKind, Registration
 from tracker.domain.names import InvalidDomainName
 from tracker.services import accounts, checks, domains
 from tracker.services.ports import LookupFailed
-
-from tests.unit.fakes import FakeHasher, FakeLookup, FakeUnitOfWork
 
 
 @pytest.fixture
@@ -19,10 +18,14 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def owner(uow: FakeUnitOfWork, clock: FixedClock) -> int:
-    return accounts.register_user(uow, FakeHasher(), clock, "Owner@Example.com", "s3cret-pass")
+    return accounts.register_user(
+        uow, FakeHasher(), clock, "Owner@Example.com", "s3cret-pass"
+    )
 
 
-def registration(name: str, expiry: date | None, registrar: str = "Reg") -> Registration:
+def registration(
+    name: str, expiry: date | None, registrar: str = "Reg"
+) -> Registration:
     return Registration(name, expiry, registrar, DataSource.WHOIS, server="whois.test")
 
 
@@ -38,7 +41,9 @@ def test_register_rejects_duplicate_email(
     uow: FakeUnitOfWork, clock: FixedClock, owner: int
 ) -> None:
     with pytest.raises(accounts.AccountError, match="already exists"):
-        accounts.register_user(uow, FakeHasher(), clock, "owner@example.com", "other-pass1")
+        accounts.register_user(
+            uow, FakeHasher(), clock, "owner@example.com", "other-pass1"
+        )
 
 
 @pytest.mark.parametrize("password", ["short", "12345678901", "aaaaaaaaaa"])
@@ -54,8 +59,13 @@ def test_authenticate_checks_password(
 ) -> None:
     hasher = FakeHasher()
 
-    assert accounts.authenticate(uow, hasher, clock, "OWNER@example.com", "s3cret-pass") == owner
-    assert accounts.authenticate(uow, hasher, clock, "owner@example.com", "wrong") is None
+    assert (
+        accounts.authenticate(uow, hasher, clock, "OWNER@example.com", "s3cret-pass")
+        == owner
+    )
+    assert (
+        accounts.authenticate(uow, hasher, clock, "owner@example.com", "wrong") is None
+    )
 
 
 def test_authenticate_rejects_inactive_user(
@@ -65,7 +75,10 @@ def test_authenticate_rejects_inactive_user(
     assert user is not None
     user.is_active = False
 
-    assert accounts.authenticate(uow, FakeHasher(), clock, user.email, "s3cret-pass") is None
+    assert (
+        accounts.authenticate(uow, FakeHasher(), clock, user.email, "s3cret-pass")
+        is None
+    )
 
 
 def test_add_domain_stores_registrable_name(
@@ -98,7 +111,9 @@ def test_other_user_cannot_delete(
     uow: FakeUnitOfWork, clock: FixedClock, owner: int
 ) -> None:
     domain_id = domains.add_domain(uow, clock, owner, "example.com")
-    other = accounts.register_user(uow, FakeHasher(), clock, "other@example.com", "0ther-pass")
+    other = accounts.register_user(
+        uow, FakeHasher(), clock, "other@example.com", "0ther-pass"
+    )
 
     with pytest.raises(domains.DomainNotFound):
         domains.delete_domain(uow, other, domain_id)
@@ -147,7 +162,9 @@ def test_failed_check_keeps_good_date(
     assert log.error_kind == "rate limited"
 
 
-def test_later_date_is_renewal(uow: FakeUnitOfWork, clock: FixedClock, owner: int) -> None:
+def test_later_date_is_renewal(
+    uow: FakeUnitOfWork, clock: FixedClock, owner: int
+) -> None:
     domain_id = domains.add_domain(uow, clock, owner, "example.com")
     lookup = FakeLookup({"example.com": registration("example.com", date(2027, 5, 1))})
     checks.check_domain(uow, lookup, clock, domain_id)
@@ -168,7 +185,9 @@ def test_no_expiry_published_keeps_manual_date(
 ) -> None:
     domain_id = domains.add_domain(uow, clock, owner, "example.de")
     domains.enter_expiry_manually(uow, clock, owner, domain_id, date(2027, 1, 1), "Reg")
-    lookup = FakeLookup({"example.de": registration("example.de", None, "DENIC member")})
+    lookup = FakeLookup(
+        {"example.de": registration("example.de", None, "DENIC member")}
+    )
 
     outcome = checks.check_domain(uow, lookup, clock, domain_id)
 
@@ -184,7 +203,12 @@ def test_dashboard_sorts_soonest_first(
     uow: FakeUnitOfWork, clock: FixedClock, owner: int
 ) -> None:
     today = clock.today()
-    for name, days in [("far.com", 200), ("soon.com", 5), ("gone.com", -2), ("mid.com", 20)]:
+    for name, days in [
+        ("far.com", 200),
+        ("soon.com", 5),
+        ("gone.com", -2),
+        ("mid.com", 20),
+    ]:
         domain_id = domains.add_domain(uow, clock, owner, name)
         domains.enter_expiry_manually(
             uow, clock, owner, domain_id, today + timedelta(days=days), None

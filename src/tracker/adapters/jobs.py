@@ -25,12 +25,17 @@ class InlineJobQueue:
             _run_logged(func, args, kwargs)
             return
         thread = threading.Thread(
-            target=_run_logged, args=(func, args, kwargs), daemon=True, name=func.__name__
+            target=_run_logged,
+            args=(func, args, kwargs),
+            daemon=True,
+            name=func.__name__,
         )
         thread.start()
 
 
-def _run_logged(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _run_logged(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     try:
         func(*args, **kwargs)
     except Exception:

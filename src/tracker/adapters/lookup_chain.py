@@ -21,7 +21,7 @@ TLD_MODES = (AUTO, RDAP_ONLY, WHOIS_ONLY)
 
 class SupportingLookup(RegistrationLookup, Protocol):
     def supports(self, name: DomainName) -> bool:
-        """Return True when this lookup knows a server for the TLD of `name`."""
+        """Return True when this lookup has a server for the TLD of `name`."""
         ...
 
 
@@ -31,8 +31,8 @@ class ChainedRegistrationLookup:
     For each name, with the TLD's mode "auto" (the default):
 
     1. When `rdap.supports(name)` is False, ask WHOIS only.
-    2. Ask RDAP. A "not found" from RDAP is final, because the registry
-       itself answered; any other RDAP failure falls back to WHOIS.
+    2. Ask RDAP. A "not found" from RDAP is final, because it comes from the
+       registry itself. Any other RDAP failure falls back to WHOIS.
     3. When RDAP answers without an expiry date, ask WHOIS too and return
        its registration if it has a date, else RDAP's.
     4. When both fail, raise WHOIS's error with RDAP's in its message,

@@ -29,8 +29,8 @@ from tracker.domain.model import (
     CheckLog,
     DataSource,
     Domain,
-    ReminderKind,
     Reminder,
+    ReminderKind,
     ReminderStatus,
     Setting,
     User,
@@ -191,6 +191,8 @@ notifications = Table(
         name="uq_notifications_once",
     ),
     Index("ix_notifications_status_scheduled_for", "status", "scheduled_for"),
+    # The sweep's due selection: pending rows with next_attempt_at <= now.
+    Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
 )
 
 settings = Table(
@@ -220,6 +222,8 @@ def start_mappers() -> None:
     )
     mapper_registry.map_imperatively(CheckLog, check_logs)
     mapper_registry.map_imperatively(
-        Reminder, notifications, properties={"channel": notifications.c.notification_type}
+        Reminder,
+        notifications,
+        properties={"channel": notifications.c.notification_type},
     )
     mapper_registry.map_imperatively(Setting, settings)

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.domain.model import CheckLog, Domain, Reminder, Setting, User
+from tracker.adapters import orm
+from tracker.domain.model import (
+    CheckLog,
+    Domain,
+    Reminder,
+    ReminderStatus,
+    Setting,
+    User,
+)
 from tracker.services import ports
 
 
@@ -28,6 +49,21 @@ class SqlAlchemyUserRepository(ports.UserRepository):
 
     def list(self) -> Sequence[User]:
         return self.session.scalars(select(User).order_by(User.id)).all()  # type: ignore[arg-type]
+
+    def list_active_admins(self) -> Sequence[User]:
+        # Ordered by id so that concurrent callers take the row locks in the
+        # same order and cannot deadlock; SQLite ignores FOR UPDATE.
+        statement = (
+            select(User)
+            .filter_by(is_admin=True, is_active=True)
+            .order_by(User.id)  # type: ignore[arg-type]
+            .with_for_update()
+        )
+        return self.session.scalars(statement).all()
+
+    def delete(self, user: User) -> None:
+        self.session.delete(user)
+        self.session.flush()
 
 
 class SqlAlchemyDomainRepository(ports.DomainRepository):
@@ -67,6 +103,50 @@ class SqlAlchemyDomainRepository(ports.DomainRepository):
         self.session.delete(domain)
         self.session.flush()
 
+    def list_by_name(self, name: str) -> Sequence[Domain]:
+        statement = select(Domain).filter_by(name=name).order_by(Domain.id)  # type: ignore[arg-type]
+        return self.session.scalars(statement).all()
+
+    def list_due(
+        self, now: datetime, stale_before: datetime, limit: int
+    ) -> Sequence[Domain]:
+        table = orm.domains
+        # The filter on next_check_at uses ix_domains_next_check_at; only the
+        # due rows are sorted.
+        statement = (
+            select(Domain)
+            .where(table.c.next_check_at <= now)
+            .where(_unclaimed(stale_before))
+            .order_by(
+                table.c.last_checked_at.is_not(None),
+                table.c.expiration_date.is_(None),
+                table.c.expiration_date,
+                table.c.next_check_at,
+                table.c.id,
+            )
+            .limit(limit)
+        )
+        return self.session.scalars(statement).all()
+
+    def claim_for_check(
+        self, domain_id: int, now: datetime, stale_before: datetime
+    ) -> bool:
+        table = orm.domains
+        statement = (
+            update(table)
+            .where(table.c.id == domain_id)
+            .where(_unclaimed(stale_before))
+            .values(check_started_at=now)
+        )
+        result = self.session.execute(statement)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+
+def _unclaimed(stale_before: datetime) -> ColumnElement[bool]:
+    started = orm.domains.c.check_started_at
+    return or_(started.is_(None), started < stale_before)
+
 
 class SqlAlchemyCheckLogRepository(ports.CheckLogRepository):
     def __init__(self, session: Session) -> None:
@@ -100,6 +180,137 @@ class SqlAlchemyReminderRepository(ports.ReminderRepository):
             .order_by(Reminder.scheduled_for, Reminder.id)  # type: ignore[attr-defined]
         )
         return self.session.scalars(statement).all()
+
+    def get(self, reminder_id: int) -> Reminder | None:
+        return self.session.get(Reminder, reminder_id)
+
+    def add_if_absent(self, reminder: Reminder) -> bool:
+        table = orm.notifications
+        values = {
+            column.name: getattr(reminder, column.name)
+            for column in table.columns
+            if column.name not in ("id", "notification_type")
+        }
+        values["notification_type"] = reminder.channel
+        if self.session.get_bind().dialect.name == "postgresql":
+            statement: Any = postgresql.insert(table)
+        else:
+            statement = sqlite.insert(table)
+        statement = statement.values(**values).on_conflict_do_nothing()
+        result = self.session.execute(statement)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    def due_ids(self, now: datetime, limit: int) -> Sequence[int]:
+        table = orm.notifications
+        # Served by ix_notifications_status_next_attempt_at: a range scan over
+        # the pending rows that are due, whatever the number of domains.
+        statement = (
+            select(table.c.id)
+            .where(table.c.status == ReminderStatus.PENDING)
+            .where(table.c.next_attempt_at <= now)
+            .order_by(table.c.next_attempt_at, table.c.id)
+            .limit(limit)
+        )
+        return self.session.scalars(statement).all()
+
+    def claim(self, reminder_id: int, now: datetime) -> bool:
+        table = orm.notifications
+        statement = (
+            update(Reminder)
+            .where(table.c.id == reminder_id)
+            .where(table.c.status == ReminderStatus.PENDING)
+            .where(table.c.next_attempt_at <= now)
+            .values(
+                status=ReminderStatus.SENDING,
+                claimed_at=now,
+                attempts=table.c.attempts + 1,
+            )
+        )
+        result = self.session.execute(statement)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    def update_if(
+        self, reminder_id: int, expected: ReminderStatus, /, **changes: Any
+    ) -> bool:
+        table = orm.notifications
+        statement = (
+            update(Reminder)
+            .where(table.c.id == reminder_id)
+            .where(table.c.status == expected)
+            .values(**changes)
+        )
+        result = self.session.execute(statement)
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
+
+    def claimed_before(self, cutoff: datetime) -> Sequence[int]:
+        table = orm.notifications
+        statement = (
+            select(table.c.id)
+            .where(table.c.status == ReminderStatus.SENDING)
+            .where(table.c.claimed_at < cutoff)
+            .order_by(table.c.id)
+        )
+        return self.session.scalars(statement).all()
+
+    def unplanned_domain_ids(self, limit: int) -> Sequence[int]:
+        domains, users, notifications = orm.domains, orm.users, orm.notifications
+        planned = (
+            select(notifications.c.id)
+            .where(notifications.c.domain_id == domains.c.id)
+            .where(notifications.c.expiration_date == domains.c.expiration_date)
+            .exists()
+        )
+        channel_on = or_(
+            users.c.notify_email == true(),
+            and_(
+                users.c.notify_telegram == true(),
+                users.c.telegram_chat_id.is_not(None),
+            ),
+        )
+        statement = (
+            select(domains.c.id)
+            .join(users, users.c.id == domains.c.user_id)
+            .where(domains.c.expiration_date.is_not(None))
+            .where(domains.c.muted == false())
+            .where(users.c.is_active == true())
+            .where(channel_on)
+            .where(~planned)
+            .order_by(domains.c.id)
+            .limit(limit)
+        )
+        return self.session.scalars(statement).all()
+
+    def times_for_user(self, user_id: int) -> dict[int, ports.ReminderTimes]:
+        table, domains = orm.notifications, orm.domains
+        mine = (
+            select(table.c.domain_id)
+            .join(domains, domains.c.id == table.c.domain_id)
+            .where(domains.c.user_id == user_id)
+            .group_by(table.c.domain_id)
+        )
+        next_at = dict(
+            self.session.execute(
+                mine.add_columns(func.min(table.c.next_attempt_at)).where(
+                    table.c.status == ReminderStatus.PENDING
+                )
+            ).tuples()
+        )
+        last_sent = dict(
+            self.session.execute(
+                mine.add_columns(func.max(table.c.sent_at)).where(
+                    table.c.status == ReminderStatus.SENT
+                )
+            ).tuples()
+        )
+        return {
+            domain_id: ports.ReminderTimes(
+                next_at=next_at.get(domain_id), last_sent_at=last_sent.get(domain_id)
+            )
+            for domain_id in next_at.keys() | last_sent.keys()
+        }
 
 
 class SqlAlchemySettingsRepository(ports.SettingsRepository):

@@ -33,7 +33,9 @@ def normalise_thresholds(values: Iterable[int]) -> tuple[int, ...]:
     result: set[int] = set()
     for value in values:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise ValueError(f"reminder threshold {value!r} must be a positive whole number")
+            raise ValueError(
+                f"reminder threshold {value!r} must be a positive whole number"
+            )
         result.add(value)
     if not result:
         raise ValueError("at least one reminder threshold is needed")
@@ -48,7 +50,9 @@ def parse_thresholds(text: str) -> tuple[int, ...]:
         if not part:
             continue
         if not part.isdigit():
-            raise ValueError(f"reminder threshold {part!r} must be a positive whole number")
+            raise ValueError(
+                f"reminder threshold {part!r} must be a positive whole number"
+            )
         values.append(int(part))
     return normalise_thresholds(values)
 
@@ -76,17 +80,29 @@ class ExpiryPolicy:
             return Urgency.WARNING
         return Urgency.OK
 
-    def due_threshold(self, days: int, already_sent: Iterable[int] = ()) -> int | None:
-        """Return the smallest threshold at or above `days` not yet sent, or None.
+    def due_threshold(
+        self,
+        days: int | None,
+        already_sent: Iterable[int] = (),
+        thresholds: Iterable[int] | None = None,
+    ) -> int | None:
+        """Return the threshold whose reminder is due with `days` left, or None.
 
-        A domain first seen with 10 days left is due for the 14-day threshold
-        only, so one reminder goes out instead of one per larger threshold.
+        That is the smallest threshold at or above `days`: a domain first seen
+        with 10 days left is due for the 14-day threshold only, so one reminder
+        goes out instead of one per larger threshold. Returns None when `days`
+        is None, negative (expired) or above every threshold, and when
+        `already_sent` holds that threshold or a smaller one, because a
+        reminder at least as recent went out. `thresholds` replaces the
+        policy's own list, for a user who set their own.
         """
-        sent = set(already_sent)
-        reached = [t for t in self.thresholds if days <= t]
+        if days is None or days < 0:
+            return None
+        candidates = self.thresholds if thresholds is None else tuple(thresholds)
+        reached = [t for t in candidates if days <= t]
         if not reached:
             return None
-        smallest = min(reached)
-        if smallest in sent or any(t in sent for t in reached if t < smallest):
+        due = min(reached)
+        if any(t <= due for t in already_sent):
             return None
-        return smallest
+        return due

@@ -151,7 +151,9 @@ class Domain:
         self.updated_at = now
         return renewed
 
-    def record_failure(self, kind: LookupErrorKind, message: str, now: datetime) -> None:
+    def record_failure(
+        self, kind: LookupErrorKind, message: str, now: datetime
+    ) -> None:
         """Store a failed lookup, keeping the last good date and registrar."""
         self.last_checked_at = now
         self.last_error = message

@@ -52,11 +52,14 @@ class DomainName:
         suffix_list = _suffix_list()
         public_suffix = suffix_list.publicsuffix(ascii_name, accept_unknown=False)
         if public_suffix is None:
-            raise InvalidDomainName(text, f"'.{labels[-1]}' is not a known top-level domain")
+            raise InvalidDomainName(
+                text, f"'.{labels[-1]}' is not a known top-level domain"
+            )
         registrable = suffix_list.privatesuffix(ascii_name, accept_unknown=False)
         if registrable is None:
             raise InvalidDomainName(
-                text, f"{public_suffix!r} is a public suffix; enter a name registered under it"
+                text,
+                f"{public_suffix!r} is a public suffix; enter a name registered under it",
             )
         return cls(registrable)
 
@@ -103,7 +106,9 @@ def _host_from_input(text: str) -> str:
     if " " in value or "\t" in value:
         raise InvalidDomainName(text, "it contains spaces")
     if "." not in value:
-        raise InvalidDomainName(text, "it has no dot; add the top-level domain, e.g. .com")
+        raise InvalidDomainName(
+            text, "it has no dot; add the top-level domain, e.g. .com"
+        )
     return value
 
 
@@ -113,5 +118,7 @@ def _to_ascii(text: str, host: str) -> str:
     except idna.IDNAError as error:
         raise InvalidDomainName(text, str(error)) from None
     if len(ascii_name) > _MAX_NAME_LENGTH:
-        raise InvalidDomainName(text, f"it is longer than {_MAX_NAME_LENGTH} characters")
+        raise InvalidDomainName(
+            text, f"it is longer than {_MAX_NAME_LENGTH} characters"
+        )
     return ascii_name.lower()

@@ -41,6 +41,8 @@ class Settings:
     database_url: str
     secret_key: str
     redis_url: str | None = None
+    # The RQ queue name, and the prefix of the budget and schedule-lock keys.
+    redis_prefix: str = "tracker"
     whois_server: tuple[str, int] | None = None
     rdap_base: str | None = None
     lookup_timeout: float = 15.0
@@ -64,6 +66,7 @@ class Settings:
             database_url=_env("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}",
             secret_key=_env("SECRET_KEY") or "",
             redis_url=_env("REDIS_URL"),
+            redis_prefix=_env("REDIS_PREFIX", "tracker") or "tracker",
             whois_server=parse_host_port(whois_server) if whois_server else None,
             rdap_base=_env("RDAP_BASE"),
             lookup_timeout=float(_env("LOOKUP_TIMEOUT", "15") or 15),
@@ -83,7 +86,9 @@ class Settings:
         )
         settings = replace(settings, **overrides)
         if not settings.secret_key:
-            settings = replace(settings, secret_key=_stored_secret_key(settings.instance_path))
+            settings = replace(
+                settings, secret_key=_stored_secret_key(settings.instance_path)
+            )
         return settings
 
 

@@ -15,21 +15,33 @@ class AccountError(Exception):
     """Raised for sign-up or log-in input that cannot be accepted."""
 
 
+class InvalidEmail(AccountError):
+    """The email address is not of the form name@host.tld."""
+
+
+class WeakPassword(AccountError):
+    """The password is too short or too easy to guess."""
+
+
+class DuplicateAccount(AccountError):
+    """An account with this email address already exists."""
+
+
 def normalise_email(email: str) -> str:
     value = email.strip().lower()
     if not _EMAIL.match(value):
-        raise AccountError(f"{email.strip()!r} is not a valid email address")
+        raise InvalidEmail(f"{email.strip()!r} is not a valid email address")
     return value
 
 
 def check_password_strength(password: str) -> None:
     """Raise AccountError for a password too weak to store."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
+        raise WeakPassword(
             f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
         )
     if password.isdigit() or len(set(password)) < 4:
-        raise AccountError("the password is too easy to guess; mix letters and digits")
+        raise WeakPassword("the password is too easy to guess; mix letters and digits")
 
 
 def register_user(
@@ -47,7 +59,9 @@ def register_user(
     check_password_strength(password)
     with uow:
         if uow.users.get_by_email(address) is not None:
-            raise AccountError(f"an account for {address} already exists; log in instead")
+            raise DuplicateAccount(
+                f"an account for {address} already exists; log in instead"
+            )
         user = User(
             address,
             hasher.hash(password),
@@ -75,3 +89,22 @@ def authenticate(
         user.last_login_at = clock.now()
         uow.commit()
         return user.id
+
+
+def get_active_user(uow: UnitOfWork, user_id: int) -> User | None:
+    """Return the user, or None when the account is missing or deactivated."""
+    with uow:
+        user = uow.users.get(user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def set_language(uow: UnitOfWork, user_id: int, language: str) -> None:
+    """Store the user's interface language, a code such as "en" or "ru"."""
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None:
+            raise AccountError(f"user {user_id} not found")
+        user.language = language
+        uow.commit()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from tracker.domain.expiry import ExpiryPolicy, Urgency
-from tracker.domain.model import Domain
-from tracker.domain.names import DomainName
-from tracker.services.ports import Clock, UnitOfWork
+from tracker.domain.model import CheckLog, Domain
+from tracker.domain.names import DomainName, InvalidDomainName
+from tracker.services.ports import Clock, ReminderTimes, UnitOfWork
+from tracker.services.reminders import plan_reminders
 
 
 class DomainError(Exception):
@@ -24,6 +26,19 @@ class DuplicateDomain(DomainError):
     def __init__(self, name: DomainName) -> None:
         super().__init__(f"you already track {name.unicode}")
         self.name = name
+
+
+class TooManyNames(DomainError):
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"{count} names were given; add at most {limit} at once")
+        self.count = count
+        self.limit = limit
+
+
+# One request adds at most this many names, so a pasted list cannot queue an
+# unbounded number of lookups.
+MAX_NAMES_PER_ADD = 200
+_LIST_SEPARATORS = re.compile(r"[\r\n,;]+")
 
 
 def add_domain(uow: UnitOfWork, clock: Clock, user_id: int, text: str) -> int:
@@ -71,6 +86,7 @@ def enter_expiry_manually(
         cleaned = (registrar or "").strip() or None
         domain.enter_manually(expiration_date, cleaned, clock.now())
         uow.commit()
+    plan_reminders(uow, clock, domain_id)
 
 
 @dataclass(frozen=True)
@@ -87,6 +103,19 @@ class DomainRow:
     source: str | None
     last_error: str | None
     domain: Domain
+    last_error_kind: str | None = None
+    failing_since: datetime | None = None
+    # Whole days since the first of the current run of failed lookups.
+    failing_days: int | None = None
+    renewed_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    # When the next pending reminder is due, and when the last one went out.
+    next_reminder_at: datetime | None = None
+    last_reminder_sent_at: datetime | None = None
+
+    @property
+    def is_idn(self) -> bool:
+        return self.name != self.unicode_name
 
 
 @dataclass(frozen=True)
@@ -99,28 +128,106 @@ class Dashboard:
 
     @property
     def expiring_within_30(self) -> int:
-        return sum(1 for r in self.rows if r.days_left is not None and 0 <= r.days_left < 30)
+        return sum(
+            1 for r in self.rows if r.days_left is not None and 0 <= r.days_left < 30
+        )
 
     @property
     def expiring_within_7(self) -> int:
-        return sum(1 for r in self.rows if r.days_left is not None and 0 <= r.days_left < 7)
+        return sum(
+            1 for r in self.rows if r.days_left is not None and 0 <= r.days_left < 7
+        )
+
+    @property
+    def expired(self) -> int:
+        return sum(1 for r in self.rows if r.days_left is not None and r.days_left < 0)
 
 
 def build_dashboard(
     uow: UnitOfWork, clock: Clock, policy: ExpiryPolicy, user_id: int
 ) -> Dashboard:
     """Return the user's domains, soonest expiry first, with days left as of today."""
-    today = clock.today()
+    now = clock.now()
     with uow:
         domains = uow.domains.list_for_user(user_id)
-        rows = [_row(domain, today, policy) for domain in domains]
+        times = uow.reminders.times_for_user(user_id)
+        rows = [_with_reminder_times(_row(d, now, policy), times) for d in domains]
     rows.sort(key=_sort_key)
     return Dashboard(rows)
 
 
-def _row(domain: Domain, today: date, policy: ExpiryPolicy) -> DomainRow:
+def get_row(
+    uow: UnitOfWork, clock: Clock, policy: ExpiryPolicy, user_id: int, domain_id: int
+) -> DomainRow:
+    """Return one of the user's domains as a dashboard row.
+
+    Raises DomainNotFound when it does not exist or belongs to another user.
+    """
+    with uow:
+        domain = uow.domains.get_for_user(user_id, domain_id)
+    if domain is None:
+        raise DomainNotFound(f"domain {domain_id} not found")
+    return _row(domain, clock.now(), policy)
+
+
+def list_checks(
+    uow: UnitOfWork, user_id: int, domain_id: int, limit: int = 20
+) -> Sequence[CheckLog]:
+    """Return the newest lookup attempts of one of the user's domains.
+
+    Raises DomainNotFound when it does not exist or belongs to another user.
+    """
+    with uow:
+        if uow.domains.get_for_user(user_id, domain_id) is None:
+            raise DomainNotFound(f"domain {domain_id} not found")
+        return list(uow.check_logs.list_for_domain(domain_id, limit))
+
+
+def split_domain_list(text: str) -> list[str]:
+    """Split pasted input at line breaks, commas and semicolons.
+
+    Entries are stripped; empty ones are dropped and repeated ones kept once,
+    in input order.
+    """
+    entries = (part.strip() for part in _LIST_SEPARATORS.split(text))
+    return list(dict.fromkeys(entry for entry in entries if entry))
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """The outcome of adding one entry of a pasted list."""
+
+    text: str
+    domain_id: int | None = None
+    error: InvalidDomainName | DuplicateDomain | None = None
+
+
+def add_domains(
+    uow: UnitOfWork, clock: Clock, user_id: int, text: str
+) -> list[AddResult]:
+    """Add every name in `text` (see `split_domain_list`), one result per entry.
+
+    An invalid or already tracked entry gets its error in the result and does
+    not stop the others. Raises TooManyNames above MAX_NAMES_PER_ADD entries.
+    """
+    entries = split_domain_list(text)
+    if len(entries) > MAX_NAMES_PER_ADD:
+        raise TooManyNames(len(entries), MAX_NAMES_PER_ADD)
+    results: list[AddResult] = []
+    for entry in entries:
+        try:
+            domain_id = add_domain(uow, clock, user_id, entry)
+        except (InvalidDomainName, DuplicateDomain) as error:
+            results.append(AddResult(entry, error=error))
+        else:
+            results.append(AddResult(entry, domain_id=domain_id))
+    return results
+
+
+def _row(domain: Domain, now: datetime, policy: ExpiryPolicy) -> DomainRow:
     assert domain.id is not None
-    left = domain.days_left(today)
+    left = domain.days_left(now.date())
+    failing_since = domain.failing_since
     return DomainRow(
         id=domain.id,
         name=domain.name,
@@ -132,6 +239,22 @@ def _row(domain: Domain, today: date, policy: ExpiryPolicy) -> DomainRow:
         source=domain.source.value if domain.source else None,
         last_error=domain.last_error,
         domain=domain,
+        last_error_kind=domain.last_error_kind,
+        failing_since=failing_since,
+        failing_days=(now - failing_since).days if failing_since else None,
+        renewed_at=domain.renewed_at,
+        last_checked_at=domain.last_checked_at,
+    )
+
+
+def _with_reminder_times(
+    row: DomainRow, times: Mapping[int, ReminderTimes]
+) -> DomainRow:
+    found = times.get(row.id)
+    if found is None:
+        return row
+    return replace(
+        row, next_reminder_at=found.next_at, last_reminder_sent_at=found.last_sent_at
     )
 
 

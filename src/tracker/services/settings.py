@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from tracker.domain.expiry import DEFAULT_THRESHOLDS, parse_thresholds
-from tracker.services.ports import UnitOfWork
+from tracker.services.ports import UnitOfWork, UnitOfWorkFactory
 
 
 class InvalidSetting(ValueError):
@@ -102,8 +105,22 @@ def server_limits(uow: UnitOfWork) -> dict[str, ServerLimit]:
     with uow:
         stored = uow.settings.get(KEY_SERVER_LIMITS)
     for host, value in json.loads(stored or "{}").items():
-        limits[host] = ServerLimit(int(value["max_concurrent"]), float(value["per_second"]))
+        limits[host] = ServerLimit(
+            int(value["max_concurrent"]), float(value["per_second"])
+        )
     return limits
+
+
+def server_limit_overrides(uow: UnitOfWork) -> set[str]:
+    """Return the hosts whose limit the admin set, replacing any default."""
+    with uow:
+        stored = uow.settings.get(KEY_SERVER_LIMITS)
+    return set(json.loads(stored or "{}"))
+
+
+def limit_for(limits: Mapping[str, ServerLimit], server: str) -> ServerLimit:
+    """Return the limit of `server`, or the "*" limit when it has none of its own."""
+    return limits.get(server.lower()) or limits.get("*") or DEFAULT_SERVER_LIMITS["*"]
 
 
 def set_server_limit(uow: UnitOfWork, host: str, limit: ServerLimit) -> None:
@@ -112,12 +129,17 @@ def set_server_limit(uow: UnitOfWork, host: str, limit: ServerLimit) -> None:
     if not host:
         raise InvalidSetting("the server host name is empty")
     if not 1 <= limit.max_concurrent <= 64:
-        raise InvalidSetting(f"max_concurrent = {limit.max_concurrent} is outside 1 to 64")
+        raise InvalidSetting(
+            f"max_concurrent = {limit.max_concurrent} is outside 1 to 64"
+        )
     if not 0.01 <= limit.per_second <= 100:
         raise InvalidSetting(f"per_second = {limit.per_second} is outside 0.01 to 100")
     with uow:
         stored = json.loads(uow.settings.get(KEY_SERVER_LIMITS) or "{}")
-        stored[host] = {"max_concurrent": limit.max_concurrent, "per_second": limit.per_second}
+        stored[host] = {
+            "max_concurrent": limit.max_concurrent,
+            "per_second": limit.per_second,
+        }
         uow.settings.set(KEY_SERVER_LIMITS, json.dumps(stored, sort_keys=True))
         uow.commit()
 
@@ -130,4 +152,105 @@ def get_text(uow: UnitOfWork, key: str) -> str | None:
 def set_text(uow: UnitOfWork, key: str, value: str) -> None:
     with uow:
         uow.settings.set(key, value.strip())
+        uow.commit()
+
+
+def remove_server_limit(uow: UnitOfWork, host: str) -> bool:
+    """Drop the admin's override for one server; return False when it had none.
+
+    A host in DEFAULT_SERVER_LIMITS goes back to its default limit.
+    """
+    host = host.strip().lower()
+    with uow:
+        stored = json.loads(uow.settings.get(KEY_SERVER_LIMITS) or "{}")
+        if stored.pop(host, None) is None:
+            return False
+        uow.settings.set(KEY_SERVER_LIMITS, json.dumps(stored, sort_keys=True))
+        uow.commit()
+    return True
+
+
+def mail_sender(uow: UnitOfWork) -> str | None:
+    """Return the From address set by the admin, or None to use MAIL_FROM."""
+    return get_text(uow, KEY_MAIL_FROM) or None
+
+
+def set_mail_sender(uow: UnitOfWork, text: str) -> str | None:
+    """Validate and store the From address; an empty text clears it.
+
+    Accepts "noreply@example.org" or "Tracker <noreply@example.org>".
+    Returns the stored value, None when cleared.
+    """
+    value = text.strip()
+    if value:
+        _check_mail_sender(value)
+    set_text(uow, KEY_MAIL_FROM, value)
+    return value or None
+
+
+def _check_mail_sender(value: str) -> None:
+    if "\r" in value or "\n" in value:
+        raise InvalidSetting("the mail sender must fit on one line")
+    _name, address = parseaddr(value)
+    local, _, host = address.partition("@")
+    if not local or "." not in host or any(c.isspace() for c in address):
+        raise InvalidSetting(
+            f"the mail sender {value!r} is not an email address; "
+            "use noreply@example.org or Tracker <noreply@example.org>"
+        )
+
+
+# A bot token from @BotFather: the bot's numeric id, a colon, and a secret
+# of letters, digits, "_" and "-" (35 characters in tokens issued so far).
+_TELEGRAM_TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$")
+
+
+def telegram_token(uow: UnitOfWork) -> str | None:
+    return get_text(uow, KEY_TELEGRAM_TOKEN) or None
+
+
+def set_telegram_token(uow: UnitOfWork, token: str) -> None:
+    """Validate and store the Telegram bot token; an empty token clears it."""
+    value = token.strip()
+    if value and not _TELEGRAM_TOKEN.match(value):
+        raise InvalidSetting(
+            "the Telegram bot token is not of the form 123456789:ABC..., "
+            "as issued by @BotFather"
+        )
+    set_text(uow, KEY_TELEGRAM_TOKEN, value)
+
+
+def mask_secret(value: str | None) -> str:
+    """Return the secret with all but its last 4 characters hidden."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "\u2022" * len(value)
+    return "\u2022" * 8 + value[-4:]
+
+
+LOOKUP_SOURCES = ("auto", "rdap", "whois")
+
+
+def tld_sources(uow_factory: UnitOfWorkFactory) -> dict[str, str]:
+    """Return the per-TLD lookup source ("rdap" or "whois") the admin forced."""
+    with uow_factory() as uow:
+        stored = uow.settings.get(KEY_TLD_SOURCES)
+    return dict(json.loads(stored or "{}"))
+
+
+def set_tld_source(uow: UnitOfWork, tld: str, source: str) -> None:
+    """Force RDAP or WHOIS for one TLD, or "auto" to remove the override."""
+    key = tld.strip().lower().lstrip(".")
+    if not key or " " in key or "." in key:
+        raise InvalidSetting(f"{tld!r} is not a top-level domain; enter one such as ru")
+    if source not in LOOKUP_SOURCES:
+        raise InvalidSetting(f"lookup source {source!r} must be one of auto, rdap, whois")
+    with uow:
+        stored = json.loads(uow.settings.get(KEY_TLD_SOURCES) or "{}")
+        if source == "auto":
+            stored.pop(key, None)
+        else:
+            stored[key] = source
+        uow.settings.set(KEY_TLD_SOURCES, json.dumps(stored, sort_keys=True))
         uow.commit()

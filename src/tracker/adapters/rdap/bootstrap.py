@@ -27,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BOOTSTRAP_URL = "https://data.iana.org/rdap/dns.json"
 STORED_BOOTSTRAP_FILENAME = "rdap-dns.json"
-# The IANA file was about 40 KB in 2024; this leaves room for growth and
-# still rejects a wrong download.
+# An estimate: the IANA file is tens of kilobytes, so this cap leaves room
+# for growth and still rejects a wrong download.
 MAX_BOOTSTRAP_BYTES = 5_000_000
 
 
@@ -54,7 +54,7 @@ class Bootstrap:
 
     @classmethod
     def parse(cls, data: bytes | str, *, origin: str) -> Bootstrap:
-        """Parse an RFC 9224 `dns.json` document; raise `InvalidBootstrap`."""
+        """Parse an RFC 9224 `dns.json` document, or raise `InvalidBootstrap`."""
         try:
             document = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -187,8 +187,8 @@ def _write_atomically(destination: Path, data: bytes) -> None:
 @lru_cache(maxsize=1)
 def _packaged_bootstrap() -> Bootstrap:
     # NOTE: the packaged dns.json was written by hand after the IANA file of
-    # mid-2024 and lists about 300 TLDs, not all 1,200 or so; TLDs missing
-    # from it go to WHOIS until `refresh_bootstrap` stores the real file.
+    # mid-2024. It lists about 300 TLDs, far fewer than the real file, so the
+    # others go to WHOIS until `refresh_bootstrap` stores the real file.
     data = resources.files("tracker.adapters.rdap").joinpath("dns.json").read_bytes()
     return Bootstrap.parse(data, origin="packaged")
 

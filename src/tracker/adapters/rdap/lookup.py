@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import ssl
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -28,10 +29,11 @@ class RdapRegistrationLookup:
     """Look domains up on the RDAP server the bootstrap names for their TLD.
 
     `base_overrides` maps a TLD in ASCII ("com", "xn--p1ai") to a base URL
-    used in place of the bootstrap's; the key "*" applies to every TLD
+    used in place of the bootstrap's. The key "*" applies to every TLD
     without an override of its own. `timeout` (seconds) bounds the whole
     lookup, redirects and waiting for a `budget` slot included, and
-    `max_response_bytes` bounds each response body.
+    `max_response_bytes` bounds each response body. `tls_context` verifies
+    https servers, by default against the system's trusted certificates.
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class RdapRegistrationLookup:
         max_response_bytes: int = 2_000_000,
         max_redirects: int = 3,
         budget: ServerBudget | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, not {timeout!r}")
@@ -55,6 +58,7 @@ class RdapRegistrationLookup:
         self._max_response_bytes = max_response_bytes
         self._max_redirects = max_redirects
         self._budget = budget
+        self._tls_context = tls_context
 
     def supports(self, name: DomainName) -> bool:
         """Return True when a base URL is known for the TLD of `name`."""
@@ -94,6 +98,7 @@ class RdapRegistrationLookup:
                 max_bytes=self._max_response_bytes,
                 max_redirects=self._max_redirects,
                 budget=self._budget,
+                tls_context=self._tls_context,
             )
         except LookupFailed as error:
             raise LookupFailed(error.kind, error.message, server=base) from None
@@ -135,8 +140,8 @@ class RdapRegistrationLookup:
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> int | None:
     """Parse a Retry-After header (delay seconds or HTTP-date) into seconds.
 
-    Returns None when the header is missing or invalid; a date in the past
-    gives 0.
+    Returns None when the header is missing or invalid, and 0 for a date in
+    the past.
     """
     if value is None:
         return None

@@ -13,7 +13,7 @@ from tracker.domain.names import DomainName
 from tracker.services.ports import LookupFailed
 
 # Registrar entities sit at the top level or, in some responses, inside
-# another entity; this bounds the search in a hostile or broken document.
+# another entity. This cap bounds the search in a hostile or broken document.
 _MAX_ENTITIES_SEARCHED = 200
 
 
@@ -98,8 +98,8 @@ def _expiration_date(document: dict[str, Any], base_url: str) -> date | None:
     dates = [parsed for stamp in stamps if (parsed := _utc_date(stamp)) is not None]
     if not dates:
         raise _unparsable(base_url, f"invalid expiration eventDate {stamps[0]!r}")
-    # Registries that list several expiration events are rare; the earliest
-    # one makes reminders come early rather than late.
+    # Few registries list several expiration events. Taking the earliest one
+    # makes reminders come early rather than late.
     return min(dates)
 
 

@@ -53,7 +53,7 @@ class Deadline:
         """Return the seconds left; raise `TimeoutError` when none are."""
         left = self._end - time.monotonic()
         if left <= 0:
-            raise TimeoutError(f"no answer within {self.seconds:g} s")
+            raise TimeoutError(f"the {self.seconds:g} s deadline passed")
         return left
 
 
@@ -69,6 +69,7 @@ def fetch(
     max_bytes: int,
     max_redirects: int,
     budget: ServerBudget | None = None,
+    tls_context: ssl.SSLContext | None = None,
 ) -> Response:
     """GET `url`, following redirects, and return the final response.
 
@@ -78,11 +79,12 @@ def fetch(
     for connection errors, redirect loops, more than `max_redirects`
     redirects and redirects to another scheme than http or https, or from
     https to http. `budget.slot` is held around each request, with the time
-    left as its wait.
+    left as its wait. https URLs are verified with `tls_context`, by default
+    the system's trusted certificates.
     """
     visited = [url]
     while True:
-        response = _get_once(url, deadline, accept, max_bytes, budget)
+        response = _get_once(url, deadline, accept, max_bytes, budget, tls_context)
         if response.status not in REDIRECT_STATUSES:
             return response
         url = _redirect_target(response, visited, max_redirects)
@@ -126,6 +128,7 @@ def _get_once(
     accept: str,
     max_bytes: int,
     budget: ServerBudget | None,
+    tls_context: ssl.SSLContext | None,
 ) -> Response:
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -137,9 +140,10 @@ def _get_once(
 
     slot = budget.slot(host, _time_left(deadline, url)) if budget else nullcontext()
     with slot:
-        connection = _DeadlineConnection(
-            host, parts.port, tls=parts.scheme == "https", deadline=deadline
+        tls = (
+            (tls_context or _default_tls_context()) if parts.scheme == "https" else None
         )
+        connection = _DeadlineConnection(host, parts.port, tls=tls, deadline=deadline)
         try:
             connection.request(
                 "GET", path, headers={"Accept": accept, "User-Agent": _USER_AGENT}
@@ -147,24 +151,27 @@ def _get_once(
             response = connection.getresponse()
             body = _read_body(response, max_bytes, url)
             headers = {name.lower(): value for name, value in response.getheaders()}
-        except TimeoutError as error:
+        except TimeoutError:
             raise LookupFailed(
-                LookupErrorKind.TIMEOUT, f"{url}: timed out ({error})"
+                LookupErrorKind.TIMEOUT,
+                f"{url}: timed out after {deadline.seconds:g} s",
             ) from None
         except (OSError, http.client.HTTPException) as error:
             raise LookupFailed(
                 LookupErrorKind.NETWORK, f"{url}: {_describe(error)}"
             ) from None
         finally:
-            connection.close()
+            connection.close_socket()
     return Response(url=url, status=response.status, headers=headers, body=body)
 
 
 def _time_left(deadline: Deadline, url: str) -> float:
     try:
         return deadline.remaining()
-    except TimeoutError as error:
-        raise LookupFailed(LookupErrorKind.TIMEOUT, f"{url}: {error}") from None
+    except TimeoutError:
+        raise LookupFailed(
+            LookupErrorKind.TIMEOUT, f"{url}: timed out after {deadline.seconds:g} s"
+        ) from None
 
 
 def _read_body(response: http.client.HTTPResponse, max_bytes: int, url: str) -> bytes:
@@ -195,7 +202,7 @@ def _describe(error: BaseException) -> str:
 
 
 @lru_cache(maxsize=1)
-def _tls_context() -> ssl.SSLContext:
+def _default_tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
@@ -203,12 +210,18 @@ class _DeadlineConnection(http.client.HTTPConnection):
     """An HTTP or HTTPS connection whose socket I/O stops at one deadline."""
 
     def __init__(
-        self, host: str, port: int | None, *, tls: bool, deadline: Deadline
+        self,
+        host: str,
+        port: int | None,
+        *,
+        tls: ssl.SSLContext | None,
+        deadline: Deadline,
     ) -> None:
         default_port = http.client.HTTPS_PORT if tls else http.client.HTTP_PORT
         super().__init__(host, port or default_port)
         self._tls = tls
         self._deadline = deadline
+        self._raw_socket: socket.socket | None = None
 
     def connect(self) -> None:
         # NOTE: name resolution inside create_connection has no timeout of its
@@ -219,36 +232,57 @@ class _DeadlineConnection(http.client.HTTPConnection):
         )
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self._tls:
-                sock = _tls_handshake(sock, self.host, self._deadline)
+            if self._tls is not None:
+                sock = _tls_handshake(sock, self._tls, self.host, self._deadline)
         except BaseException:
             sock.close()
             raise
+        self._raw_socket = sock
         self.sock = _DeadlineSocket(sock, self._deadline)
 
+    def close_socket(self) -> None:
+        """Close the connection and its socket, even while a response is unread."""
+        self.close()
+        if self._raw_socket is not None:
+            self._raw_socket.close()
+            self._raw_socket = None
 
-def _tls_handshake(sock: socket.socket, host: str, deadline: Deadline) -> ssl.SSLSocket:
+
+def _tls_handshake(
+    sock: socket.socket, context: ssl.SSLContext, host: str, deadline: Deadline
+) -> ssl.SSLSocket:
     """Wrap `sock` in TLS, verifying `host`, and finish the handshake by `deadline`.
 
     The handshake runs non-blocking, because a blocking one applies the
     socket timeout to each of its reads and so has no overall limit.
     """
-    tls_sock = _tls_context().wrap_socket(
+    tls_sock = context.wrap_socket(
         sock, server_hostname=host, do_handshake_on_connect=False
     )
-    tls_sock.setblocking(False)
-    while True:
-        try:
-            tls_sock.do_handshake()
-            return tls_sock
-        except ssl.SSLWantReadError:
-            readable, _, _ = select.select([tls_sock], [], [], deadline.remaining())
-            ready = bool(readable)
-        except ssl.SSLWantWriteError:
-            _, writable, _ = select.select([], [tls_sock], [], deadline.remaining())
-            ready = bool(writable)
-        if not ready:
-            raise TimeoutError(f"the TLS handshake with {host} did not finish in time")
+    try:
+        tls_sock.setblocking(False)
+        while not _handshake_step(tls_sock, deadline):
+            pass
+    except BaseException:
+        tls_sock.close()
+        raise
+    return tls_sock
+
+
+def _handshake_step(tls_sock: ssl.SSLSocket, deadline: Deadline) -> bool:
+    """Advance the handshake; return True once it is complete."""
+    try:
+        tls_sock.do_handshake()
+        return True
+    except ssl.SSLWantReadError:
+        readable, _, _ = select.select([tls_sock], [], [], deadline.remaining())
+        ready = bool(readable)
+    except ssl.SSLWantWriteError:
+        _, writable, _ = select.select([], [tls_sock], [], deadline.remaining())
+        ready = bool(writable)
+    if not ready:
+        raise TimeoutError("the TLS handshake did not finish in time")
+    return False
 
 
 class _DeadlineSocket:
@@ -270,7 +304,11 @@ class _DeadlineSocket:
         return io.BufferedReader(_DeadlineReader(self))
 
     def close(self) -> None:
-        self._sock.close()
+        # http.client calls this as soon as a response has a "Connection:
+        # close" header, before its body is read, because a real socket stays
+        # open while a file made from it is. The owner of the connection
+        # closes the socket with `close_socket` instead.
+        return None
 
 
 class _DeadlineReader(io.RawIOBase):

@@ -1,0 +1,108 @@
+"""Shared parts of the admin's model views: formatting, batch actions, prefetch."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from flask import flash, g
+from flask_admin.model import typefmt
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import Select
+
+from tracker.entrypoints.admin.access import AdminModelView
+from tracker.services.admin import AdminError
+
+logger = logging.getLogger(__name__)
+
+
+def _enum_value(view: Any, value: Enum, name: str) -> str:
+    return str(value.value)
+
+
+def _utc_minutes(view: Any, value: datetime, name: str) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _utc_iso(view: Any, value: datetime, name: str) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+class TrackerModelView(AdminModelView):
+    """A read-mostly list of one table, with values shown as stored."""
+
+    column_type_formatters = {
+        **typefmt.BASE_FORMATTERS,
+        Enum: _enum_value,
+        datetime: _utc_minutes,
+    }
+    column_type_formatters_detail = {
+        **typefmt.DETAIL_FORMATTERS,
+        Enum: _enum_value,
+        datetime: _utc_minutes,
+    }
+    column_type_formatters_export = {
+        **typefmt.EXPORT_FORMATTERS,
+        Enum: _enum_value,
+        datetime: _utc_iso,
+    }
+
+    def __init__(self, model: type, db: SQLAlchemy, **kwargs: Any) -> None:
+        super().__init__(model, db, **kwargs)
+        self.db = db
+
+    def get_list(self, *args: Any, **kwargs: Any) -> Any:
+        """Load one page, then what its columns show from other tables.
+
+        Each `prefetch` adds one query per page instead of one per row.
+        """
+        count, rows = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True):
+            self.prefetch(list(rows))
+        return count, rows
+
+    def prefetch(self, rows: list[Any]) -> None:
+        """Load related values for `rows`; store them with `remember`."""
+
+    def remember(self, name: str, values: dict[Any, Any]) -> None:
+        g.setdefault("tracker_admin_prefetch", {})[(self.endpoint, name)] = values
+
+    def recall(self, name: str, key: Any, load_one: Callable[[], Any]) -> Any:
+        """Return the prefetched value, or load it alone (the details page)."""
+        cache = g.get("tracker_admin_prefetch", {}).get((self.endpoint, name))
+        if cache is not None and key in cache:
+            return cache[key]
+        return load_one()
+
+    def lookup(self, statement: Select[Any]) -> dict[Any, Any]:
+        """Run a two-column SELECT and return it as a dict of first to second."""
+        return {key: value for key, value in self.db.session.execute(statement)}
+
+    def run_batch(
+        self,
+        ids: Iterable[str],
+        change: Callable[[int], bool],
+        done: str,
+    ) -> None:
+        """Apply `change` to each id and flash one summary.
+
+        `change` returns False when the row needed no change; an AdminError
+        it raises is shown to the admin and the other rows still go ahead.
+        """
+        changed = 0
+        unchanged = 0
+        for text in ids:
+            try:
+                if change(int(text)):
+                    changed += 1
+                else:
+                    unchanged += 1
+            except AdminError as error:
+                flash(str(error), "error")
+        if changed:
+            flash(f"{changed} {done}.", "success")
+        if unchanged:
+            flash(f"{unchanged} needed no change.", "info")

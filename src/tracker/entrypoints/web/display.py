@@ -1,0 +1,114 @@
+"""How a dashboard row reads: colours, labels and sentences, translated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_babel import LazyString, format_date, format_datetime, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from tracker.domain.expiry import Urgency
+from tracker.domain.model import DataSource, LookupErrorKind
+from tracker.services.domains import DomainRow
+
+
+@dataclass(frozen=True)
+class UrgencyStyle:
+    colour: str  # a Bootstrap theme colour: success, warning, danger, dark...
+    label: LazyString
+    icon: str  # a Bootstrap Icons name
+
+
+URGENCY_STYLES: dict[Urgency, UrgencyStyle] = {
+    Urgency.OK: UrgencyStyle("success", _l("OK"), "check-circle-fill"),
+    Urgency.WARNING: UrgencyStyle("warning", _l("Soon"), "hourglass-split"),
+    Urgency.CRITICAL: UrgencyStyle("danger", _l("Urgent"), "exclamation-triangle-fill"),
+    Urgency.EXPIRED: UrgencyStyle("dark", _l("Expired"), "x-octagon-fill"),
+    Urgency.UNKNOWN: UrgencyStyle("secondary", _l("Unknown"), "question-circle"),
+}
+
+SOURCE_LABELS: dict[str, LazyString] = {
+    DataSource.RDAP.value: _l("RDAP"),
+    DataSource.WHOIS.value: _l("WHOIS"),
+    DataSource.MANUAL.value: _l("entered by hand"),
+}
+
+ERROR_KIND_LABELS: dict[str, LazyString] = {
+    LookupErrorKind.NOT_FOUND.value: _l("not found in the registry"),
+    LookupErrorKind.RATE_LIMITED.value: _l("rate limited"),
+    LookupErrorKind.NO_EXPIRY_PUBLISHED.value: _l("no expiry date published"),
+    LookupErrorKind.TIMEOUT.value: _l("timed out"),
+    LookupErrorKind.NETWORK.value: _l("network error"),
+    LookupErrorKind.NO_SERVER.value: _l("no lookup server for this domain"),
+    LookupErrorKind.UNPARSABLE.value: _l("unreadable registry answer"),
+    LookupErrorKind.RESPONSE_TOO_LARGE.value: _l("registry answer too large"),
+}
+
+
+def urgency_style(row: DomainRow) -> UrgencyStyle:
+    return URGENCY_STYLES[row.urgency]
+
+
+def source_label(row: DomainRow) -> str:
+    if row.source is None:
+        return ""
+    return str(SOURCE_LABELS.get(row.source, row.source))
+
+
+def days_left_text(row: DomainRow) -> str:
+    days = row.days_left
+    if days is None:
+        return ""
+    if days == 0:
+        return _("expires today")
+    if days < 0:
+        return ngettext("expired %(num)d day ago", "expired %(num)d days ago", -days)
+    return ngettext("%(num)d day left", "%(num)d days left", days)
+
+
+def needs_manual_entry(row: DomainRow) -> bool:
+    """True when no lookup gave a date and the user has to type it."""
+    return row.expiration_date is None and row.last_checked_at is not None
+
+
+def problem_text(row: DomainRow) -> str | None:
+    """Return what went wrong with the lookups of `row`, or None.
+
+    A run of failed lookups reads "lookup failing for 3 days: <error>". A
+    registry that publishes no expiry is a problem only while the date is
+    still missing.
+    """
+    if row.failing_days is not None:
+        detail = row.last_error or error_kind_label(row.last_error_kind)
+        if row.failing_days < 1:
+            return _("lookup failed: %(error)s", error=detail)
+        return ngettext(
+            "lookup failing for %(num)d day: %(error)s",
+            "lookup failing for %(num)d days: %(error)s",
+            row.failing_days,
+            error=detail,
+        )
+    no_expiry = row.last_error_kind == LookupErrorKind.NO_EXPIRY_PUBLISHED.value
+    if no_expiry and row.expiration_date is None:
+        return _("the registry publishes no expiry date for this domain")
+    return None
+
+
+def error_kind_label(kind: str | None) -> str:
+    if kind is None:
+        return _("unknown error")
+    return str(ERROR_KIND_LABELS.get(kind, kind))
+
+
+def init_templates(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        urgency_style=urgency_style,
+        source_label=source_label,
+        days_left_text=days_left_text,
+        problem_text=problem_text,
+        needs_manual_entry=needs_manual_entry,
+        format_date=format_date,
+        format_datetime=format_datetime,
+    )

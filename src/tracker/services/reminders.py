@@ -1,0 +1,683 @@
+"""Reminders before expiry: planning them per domain, and the sweep that sends them.
+
+Planning turns a domain's current state (expiry date, the owner's thresholds
+and channels, muted or not) into notification rows: one per threshold and
+channel, one "expired" message for the day after expiry, and one "renewed"
+message when the date moved later. Rows no longer wanted are cancelled while
+still pending; sent and failed rows are history and stay as they are.
+
+The sweep sends the pending rows that are due. Each row is claimed with one
+conditional UPDATE right before it is sent, so two sweeps, a retried job or a
+crash after sending never send it twice. The unique key on
+(domain, expiry date, kind, threshold, channel) keeps a row from being
+planned twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+
+from tracker.domain.expiry import DEFAULT_THRESHOLDS, ExpiryPolicy, parse_thresholds
+from tracker.domain.model import (
+    Channel,
+    Domain,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    User,
+)
+from tracker.services.messages import (
+    LANGUAGES,
+    ReminderFacts,
+    compose_reminder,
+    compose_test_message,
+)
+from tracker.services.ports import (
+    Clock,
+    Message,
+    NotificationFailed,
+    Notifier,
+    UnitOfWork,
+)
+from tracker.services.settings import KEY_THRESHOLDS
+
+logger = logging.getLogger(__name__)
+
+# Transient failures are retried after 5, 10, 20, 40 and 80 minutes; the
+# sixth failed attempt marks the reminder failed, about 2.5 hours after the
+# first one.
+MAX_ATTEMPTS = 6
+FIRST_RETRY_DELAY = timedelta(minutes=5)
+MAX_RETRY_DELAY = timedelta(hours=6)
+
+# A claim older than this belongs to a worker that stopped while sending. The
+# SMTP and Telegram adapters give up on a server long before it.
+CLAIM_TIMEOUT = timedelta(minutes=30)
+
+SWEEP_BATCH_SIZE = 500
+PLAN_BATCH_SIZE = 1000
+
+_TELEGRAM_CHAT_ID = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$")
+_ALREADY_SENT = (ReminderStatus.SENT, ReminderStatus.SENDING)
+
+ReminderKey = tuple[ReminderKind, int, Channel]
+
+
+class ReminderSettingsError(ValueError):
+    """Raised for reminder settings that cannot be stored; the message says why."""
+
+
+@dataclass
+class SweepResult:
+    """Counts of what one sweep did, for the log and `tracker remind --due`."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    interrupted: int = 0
+    planned_domains: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"sent {self.sent}, retrying {self.retrying}, failed {self.failed}, "
+            f"skipped {self.skipped}, interrupted {self.interrupted}, "
+            f"planned {self.planned_domains} domains"
+        )
+
+
+# Planning --------------------------------------------------------------------
+
+
+def plan_reminders(uow: UnitOfWork, clock: Clock, domain_id: int) -> None:
+    """Bring the domain's reminder rows in line with its current state.
+
+    Call it whenever the expiry date, the muted flag or the owner's reminder
+    settings change; calling it again without a change does nothing. The
+    sweep also plans domains that have no row for their current date, so a
+    missed call delays reminders by one sweep at most.
+    """
+    with uow:
+        _plan_domain(uow, clock.now(), domain_id)
+        uow.commit()
+
+
+def plan_user_reminders(uow: UnitOfWork, clock: Clock, user_id: int) -> int:
+    """Plan every domain of one user; return the number of domains."""
+    with uow:
+        domain_ids = [d.id for d in uow.domains.list_for_user(user_id) if d.id]
+    for domain_id in domain_ids:
+        plan_reminders(uow, clock, domain_id)
+    return len(domain_ids)
+
+
+def plan_all_reminders(uow: UnitOfWork, clock: Clock) -> int:
+    """Plan every domain, e.g. after the default thresholds changed; return the count."""
+    with uow:
+        domain_ids = [d.id for d in uow.domains.list_all() if d.id]
+    for domain_id in domain_ids:
+        plan_reminders(uow, clock, domain_id)
+    return len(domain_ids)
+
+
+def effective_thresholds(user: User, default: Sequence[int]) -> tuple[int, ...]:
+    """Return the user's own thresholds, or `default` when they set none."""
+    if not user.reminder_thresholds:
+        return tuple(default)
+    try:
+        return parse_thresholds(user.reminder_thresholds)
+    except ValueError:
+        logger.warning(
+            "user %s has invalid reminder thresholds %r; using the default",
+            user.id,
+            user.reminder_thresholds,
+        )
+        return tuple(default)
+
+
+def enabled_channels(user: User) -> list[Channel]:
+    channels = []
+    if user.notify_email:
+        channels.append(Channel.EMAIL)
+    if user.notify_telegram and user.telegram_chat_id:
+        channels.append(Channel.TELEGRAM)
+    return channels
+
+
+def _stored_default_thresholds(uow: UnitOfWork) -> tuple[int, ...]:
+    stored = uow.settings.get(KEY_THRESHOLDS)
+    if not stored:
+        return DEFAULT_THRESHOLDS
+    try:
+        return parse_thresholds(stored)
+    except ValueError:
+        logger.warning(
+            "stored default thresholds %r are invalid; using built-in", stored
+        )
+        return DEFAULT_THRESHOLDS
+
+
+def _plan_domain(uow: UnitOfWork, now: datetime, domain_id: int) -> None:
+    """Cancel the pending rows no longer wanted, then add or restore the wanted ones."""
+    domain = uow.domains.get(domain_id)
+    if domain is None:
+        return
+    user = uow.users.get(domain.user_id)
+    existing = list(uow.reminders.list_for_domain(domain_id))
+    thresholds: tuple[int, ...] = ()
+    if user is not None:
+        thresholds = effective_thresholds(user, _stored_default_thresholds(uow))
+    wanted = _wanted_reminders(domain, user, thresholds, existing, now)
+
+    by_key: dict[ReminderKey, Reminder] = {}
+    for row in existing:
+        if row.expiration_date == domain.expiration_date:
+            by_key[_key(row)] = row
+        if row.status != ReminderStatus.PENDING or row.id is None:
+            continue
+        if row.expiration_date == domain.expiration_date and _key(row) in wanted:
+            continue
+        reason = _cancel_reason(row, domain, user, thresholds)
+        uow.reminders.update_if(
+            row.id,
+            ReminderStatus.PENDING,
+            status=ReminderStatus.CANCELLED,
+            last_error=reason,
+        )
+
+    for key, scheduled_for in wanted.items():
+        stored = by_key.get(key)
+        if stored is None:
+            uow.reminders.add_if_absent(_new_reminder(domain, key, scheduled_for, now))
+        elif stored.status == ReminderStatus.CANCELLED and stored.id is not None:
+            uow.reminders.update_if(
+                stored.id,
+                ReminderStatus.CANCELLED,
+                status=ReminderStatus.PENDING,
+                next_attempt_at=scheduled_for,
+                last_error=None,
+            )
+
+
+def _wanted_reminders(
+    domain: Domain,
+    user: User | None,
+    thresholds: Sequence[int],
+    existing: Sequence[Reminder],
+    now: datetime,
+) -> dict[ReminderKey, datetime]:
+    """Return the reminders the domain should have, with when each is due.
+
+    Per enabled channel: every threshold still ahead, the threshold due
+    today unless a reminder at least as recent went out (so a domain added
+    with 10 days left gets the 14-day one only), the "expired" message for
+    the day after expiry, and a "renewed" message when rows for an earlier
+    date exist on that channel.
+    """
+    expiry = domain.expiration_date
+    if expiry is None or domain.muted or user is None or not user.is_active:
+        return {}
+    days = (expiry - now.date()).days
+    policy = ExpiryPolicy()
+    wanted: dict[ReminderKey, datetime] = {}
+    for channel in enabled_channels(user):
+        same_date = [
+            r for r in existing if r.channel == channel and r.expiration_date == expiry
+        ]
+        sent = [
+            r.threshold_days
+            for r in same_date
+            if r.kind == ReminderKind.THRESHOLD and r.status in _ALREADY_SENT
+        ]
+        due = policy.due_threshold(days, sent, thresholds)
+        for threshold in thresholds:
+            if days > threshold or threshold == due:
+                key = (ReminderKind.THRESHOLD, threshold, channel)
+                wanted[key] = _midnight(expiry - timedelta(days=threshold))
+        wanted[(ReminderKind.EXPIRED, 0, channel)] = _midnight(
+            expiry + timedelta(days=1)
+        )
+        if any(r.channel == channel and r.expiration_date < expiry for r in existing):
+            wanted[(ReminderKind.RENEWED, 0, channel)] = now
+    return wanted
+
+
+def _cancel_reason(
+    row: Reminder, domain: Domain, user: User | None, thresholds: Sequence[int]
+) -> str:
+    if row.expiration_date != domain.expiration_date:
+        return f"the expiry date changed to {domain.expiration_date or 'unknown'}"
+    if domain.muted:
+        return "the domain is muted"
+    if user is None or not user.is_active:
+        return "the account is deactivated"
+    if row.channel not in enabled_channels(user):
+        return f"{row.channel.value} reminders are switched off"
+    if row.kind == ReminderKind.THRESHOLD and row.threshold_days not in thresholds:
+        return f"{row.threshold_days} days is no longer a reminder threshold"
+    if row.kind == ReminderKind.THRESHOLD:
+        return "a reminder for a later threshold replaced it"
+    return "no longer needed"
+
+
+def _new_reminder(
+    domain: Domain, key: ReminderKey, scheduled_for: datetime, now: datetime
+) -> Reminder:
+    kind, threshold, channel = key
+    assert domain.id is not None and domain.expiration_date is not None
+    return Reminder(
+        domain_id=domain.id,
+        channel=channel,
+        kind=kind,
+        threshold_days=threshold,
+        expiration_date=domain.expiration_date,
+        scheduled_for=scheduled_for,
+        created_at=now,
+        next_attempt_at=scheduled_for,
+    )
+
+
+def _key(row: Reminder) -> ReminderKey:
+    return (row.kind, row.threshold_days, row.channel)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, clock_time(0, tzinfo=UTC))
+
+
+# The sweep -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A claimed reminder with everything needed to send it."""
+
+    reminder_id: int
+    channel: Channel
+    recipient: str
+    message: Message
+    label: str
+
+
+def send_due_reminders(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifiers: Mapping[str, Notifier],
+    base_url: str,
+    *,
+    batch_size: int = SWEEP_BATCH_SIZE,
+) -> SweepResult:
+    """Run one sweep and return what it did.
+
+    1. Mark reminders whose claim outlived CLAIM_TIMEOUT as failed.
+    2. Plan domains that have no rows for their current expiry date.
+    3. Until nothing is due: re-plan the domain of each due reminder (which
+       cancels what muting, a renewal or a later threshold made obsolete),
+       claim it, send it and store the outcome.
+    """
+    result = SweepResult()
+    result.interrupted = _fail_interrupted(uow, clock)
+    result.planned_domains = _plan_unplanned(uow, clock)
+    planned: set[int] = set()
+    seen: set[int] = set()
+    while True:
+        with uow:
+            due = [
+                i
+                for i in uow.reminders.due_ids(clock.now(), batch_size)
+                if i not in seen
+            ]
+        if not due:
+            break
+        for reminder_id in due:
+            seen.add(reminder_id)
+            _process(uow, clock, notifiers, base_url, reminder_id, planned, result)
+    logger.info("reminder sweep: %s", result.summary())
+    return result
+
+
+def _fail_interrupted(uow: UnitOfWork, clock: Clock) -> int:
+    # NOTE: a worker that stopped while sending may or may not have delivered
+    # the message. Sending it again could duplicate it, so the reminder is
+    # marked failed instead; the next threshold still goes out.
+    now = clock.now()
+    count = 0
+    with uow:
+        for reminder_id in uow.reminders.claimed_before(now - CLAIM_TIMEOUT):
+            updated = uow.reminders.update_if(
+                reminder_id,
+                ReminderStatus.SENDING,
+                status=ReminderStatus.FAILED,
+                last_error="the worker stopped while sending; delivery is unknown",
+            )
+            if updated:
+                logger.warning("reminder %s was interrupted while sending", reminder_id)
+                count += 1
+        uow.commit()
+    return count
+
+
+def _plan_unplanned(uow: UnitOfWork, clock: Clock) -> int:
+    with uow:
+        domain_ids = list(uow.reminders.unplanned_domain_ids(PLAN_BATCH_SIZE))
+    for domain_id in domain_ids:
+        plan_reminders(uow, clock, domain_id)
+    return len(domain_ids)
+
+
+def _process(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifiers: Mapping[str, Notifier],
+    base_url: str,
+    reminder_id: int,
+    planned: set[int],
+    result: SweepResult,
+) -> None:
+    delivery = _claim(uow, clock, base_url, reminder_id, planned)
+    if delivery is None:
+        result.skipped += 1
+        return
+    started = time.monotonic()
+    try:
+        notifier = notifiers.get(delivery.channel)
+        if notifier is None:
+            raise NotificationFailed(
+                f"no notifier is configured for {delivery.channel.value}",
+                permanent=True,
+            )
+        notifier.send(delivery.recipient, delivery.message)
+    except NotificationFailed as error:
+        status = _record_failure(uow, clock, delivery, error)
+    except Exception as error:
+        # The outcome is unknown, so the reminder is not sent again.
+        logger.exception("sending %s failed unexpectedly", delivery.label)
+        status = _record_failure(
+            uow, clock, delivery, NotificationFailed(repr(error), permanent=True)
+        )
+    else:
+        status = _record_sent(uow, clock, delivery)
+    seconds = time.monotonic() - started
+    logger.info("%s: %s in %.2f s", delivery.label, status.value, seconds)
+    if status == ReminderStatus.SENT:
+        result.sent += 1
+    elif status == ReminderStatus.PENDING:
+        result.retrying += 1
+    else:
+        result.failed += 1
+
+
+def _claim(
+    uow: UnitOfWork, clock: Clock, base_url: str, reminder_id: int, planned: set[int]
+) -> _Delivery | None:
+    """Re-plan the reminder's domain, claim the reminder and compose its message.
+
+    Returns None when the reminder is gone, was cancelled by planning, or
+    another worker claimed it first. An error while composing rolls the claim
+    back, so the reminder stays pending.
+    """
+    now = clock.now()
+    with uow:
+        reminder = uow.reminders.get(reminder_id)
+        if reminder is None:
+            return None
+        if reminder.domain_id not in planned:
+            _plan_domain(uow, now, reminder.domain_id)
+            planned.add(reminder.domain_id)
+        if not uow.reminders.claim(reminder_id, now):
+            uow.commit()
+            return None
+        delivery = _compose(uow, clock.today(), base_url, reminder)
+        if delivery is None:
+            uow.reminders.update_if(
+                reminder_id,
+                ReminderStatus.SENDING,
+                status=ReminderStatus.CANCELLED,
+                last_error="no recipient for this channel",
+            )
+        uow.commit()
+    return delivery
+
+
+def _compose(
+    uow: UnitOfWork, today: date, base_url: str, reminder: Reminder
+) -> _Delivery | None:
+    domain = uow.domains.get(reminder.domain_id)
+    user = None if domain is None else uow.users.get(domain.user_id)
+    if domain is None or user is None:
+        return None
+    recipient = (
+        user.email if reminder.channel == Channel.EMAIL else user.telegram_chat_id
+    )
+    if not recipient:
+        return None
+    facts = ReminderFacts(
+        kind=reminder.kind,
+        ascii_name=domain.name,
+        unicode_name=domain.unicode_name,
+        expiration_date=reminder.expiration_date,
+        days_left=(reminder.expiration_date - today).days,
+        registrar=domain.registrar,
+        source=domain.source,
+        previous_expiration_date=_previous_date(uow, reminder),
+    )
+    assert reminder.id is not None
+    label = (
+        f"{reminder.kind.value} reminder {reminder.id} "
+        f"({reminder.threshold_days} days) for {domain.name} by {reminder.channel.value}"
+    )
+    return _Delivery(
+        reminder_id=reminder.id,
+        channel=reminder.channel,
+        recipient=recipient,
+        message=compose_reminder(facts, user.language, base_url),
+        label=label,
+    )
+
+
+def _previous_date(uow: UnitOfWork, reminder: Reminder) -> date | None:
+    if reminder.kind != ReminderKind.RENEWED:
+        return None
+    earlier = [
+        r.expiration_date
+        for r in uow.reminders.list_for_domain(reminder.domain_id)
+        if r.expiration_date < reminder.expiration_date
+    ]
+    return max(earlier, default=None)
+
+
+def _record_sent(uow: UnitOfWork, clock: Clock, delivery: _Delivery) -> ReminderStatus:
+    with uow:
+        updated = uow.reminders.update_if(
+            delivery.reminder_id,
+            ReminderStatus.SENDING,
+            status=ReminderStatus.SENT,
+            sent_at=clock.now(),
+            last_error=None,
+        )
+        uow.commit()
+    if not updated:
+        logger.warning("%s was sent, but its claim had been released", delivery.label)
+    return ReminderStatus.SENT
+
+
+def _record_failure(
+    uow: UnitOfWork, clock: Clock, delivery: _Delivery, error: NotificationFailed
+) -> ReminderStatus:
+    now = clock.now()
+    with uow:
+        reminder = uow.reminders.get(delivery.reminder_id)
+        attempts = reminder.attempts if reminder is not None else MAX_ATTEMPTS
+        if error.permanent or attempts >= MAX_ATTEMPTS:
+            status = ReminderStatus.FAILED
+            changes: dict[str, object] = {"status": status}
+        else:
+            status = ReminderStatus.PENDING
+            changes = {"status": status, "next_attempt_at": now + retry_delay(attempts)}
+        uow.reminders.update_if(
+            delivery.reminder_id,
+            ReminderStatus.SENDING,
+            last_error=error.message,
+            **changes,
+        )
+        uow.commit()
+    logger.warning(
+        "%s failed (attempt %d): %s", delivery.label, attempts, error.message
+    )
+    return status
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Return the wait after the `attempts`-th failed attempt: 5 min, doubling, capped."""
+    delay: timedelta = FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0)
+    return min(delay, MAX_RETRY_DELAY)
+
+
+# Per-user settings -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderPreferences:
+    """A user's reminder settings as the settings page shows them.
+
+    `thresholds` is None when the user follows the admin's default list.
+    """
+
+    thresholds: tuple[int, ...] | None
+    default_thresholds: tuple[int, ...]
+    notify_email: bool
+    notify_telegram: bool
+    telegram_chat_id: str | None
+    language: str
+
+    @property
+    def effective_thresholds(self) -> tuple[int, ...]:
+        return self.thresholds or self.default_thresholds
+
+
+def get_preferences(uow: UnitOfWork, user_id: int) -> ReminderPreferences:
+    """Return the user's reminder settings; raise LookupError for an unknown user."""
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None:
+            raise LookupError(f"user {user_id} not found")
+        default = _stored_default_thresholds(uow)
+        own = None
+        if user.reminder_thresholds:
+            own = effective_thresholds(user, default)
+        return ReminderPreferences(
+            thresholds=own,
+            default_thresholds=default,
+            notify_email=user.notify_email,
+            notify_telegram=user.notify_telegram,
+            telegram_chat_id=user.telegram_chat_id,
+            language=user.language,
+        )
+
+
+def update_preferences(
+    uow: UnitOfWork,
+    clock: Clock,
+    user_id: int,
+    *,
+    thresholds_text: str,
+    notify_email: bool,
+    notify_telegram: bool,
+    telegram_chat_id: str,
+    language: str,
+) -> None:
+    """Validate and store the user's reminder settings, then re-plan their domains.
+
+    An empty `thresholds_text` means the admin's default list. Raises
+    ReminderSettingsError for invalid input and LookupError for an unknown user.
+    """
+    thresholds = _parse_user_thresholds(thresholds_text)
+    chat_id = normalise_chat_id(telegram_chat_id)
+    if notify_telegram and chat_id is None:
+        raise ReminderSettingsError(
+            "enter your Telegram chat id to receive reminders by Telegram"
+        )
+    if language not in LANGUAGES:
+        raise ReminderSettingsError(f"language {language!r} is not supported")
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None:
+            raise LookupError(f"user {user_id} not found")
+        user.reminder_thresholds = thresholds
+        user.notify_email = notify_email
+        user.notify_telegram = notify_telegram
+        user.telegram_chat_id = chat_id
+        user.language = language
+        uow.commit()
+    plan_user_reminders(uow, clock, user_id)
+
+
+def _parse_user_thresholds(text: str) -> str | None:
+    if not text.strip():
+        return None
+    try:
+        thresholds = parse_thresholds(text)
+    except ValueError as error:
+        raise ReminderSettingsError(str(error)) from None
+    if thresholds[0] > 365:
+        raise ReminderSettingsError("reminder thresholds must be at most 365 days")
+    return ", ".join(str(t) for t in thresholds)
+
+
+def normalise_chat_id(text: str) -> str | None:
+    """Return a Telegram chat id ("123", "-100123" or "@channel"), or None if empty.
+
+    Raises ReminderSettingsError for anything else.
+    """
+    value = text.strip()
+    if not value:
+        return None
+    if not _TELEGRAM_CHAT_ID.match(value):
+        raise ReminderSettingsError(
+            f"{value!r} is not a Telegram chat id; enter a number such as 123456789 "
+            "or a channel name such as @mychannel"
+        )
+    return value
+
+
+def set_muted(
+    uow: UnitOfWork, clock: Clock, user_id: int, domain_id: int, muted: bool
+) -> None:
+    """Mute or unmute reminders for one of the user's domains, then re-plan it.
+
+    Muting cancels the pending reminders; unmuting plans them again. Raises
+    LookupError when the domain does not exist or belongs to another user.
+    """
+    with uow:
+        domain = uow.domains.get_for_user(user_id, domain_id)
+        if domain is None:
+            raise LookupError(f"domain {domain_id} not found")
+        domain.muted = muted
+        domain.updated_at = clock.now()
+        uow.commit()
+    plan_reminders(uow, clock, domain_id)
+
+
+def send_test_message(
+    uow: UnitOfWork, notifier: Notifier, base_url: str, user_id: int
+) -> str:
+    """Send a test message to the user's Telegram chat and return the chat id.
+
+    Raises ReminderSettingsError when no chat id is stored, NotificationFailed
+    when Telegram did not accept the message.
+    """
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None:
+            raise LookupError(f"user {user_id} not found")
+        chat_id, language = user.telegram_chat_id, user.language
+    if not chat_id:
+        raise ReminderSettingsError("save a Telegram chat id first")
+    notifier.send(chat_id, compose_test_message(language, base_url))
+    return chat_id
