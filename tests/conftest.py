@@ -56,6 +56,6 @@ def uow_factory(database_url: str) -> Iterator[object]:
 
 @pytest.fixture
 def whois_server() -> Iterator[WhoisServer]:
-    """A WHOIS server on loopback with no stored answers; see `set_responses`."""
+    """A WHOIS server on loopback with no stored responses (see `set_responses`)."""
     with WhoisServer() as server:
         yield server

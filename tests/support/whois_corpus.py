@@ -1,4 +1,4 @@
-"""The recorded WHOIS answers in `tests/data/whois-corpus` and what they should yield.
+"""The recorded WHOIS responses in `tests/data/whois-corpus` and their expected values.
 
 `tests/data/whois-corpus/README.md` defines the fields and the rules behind
 the expected values.
@@ -18,8 +18,10 @@ CORPUS = Path(__file__).resolve().parent.parent / "data" / "whois-corpus"
 
 @dataclass(frozen=True)
 class Case:
-    """One recorded answer; `kind` is registered, not_found, rate_limited or
-    no_expiry_published."""
+    """One recorded response and what a lookup should return for it.
+
+    `kind` is registered, not_found, rate_limited or no_expiry_published.
+    """
 
     id: str
     domain: str
@@ -33,7 +35,7 @@ class Case:
         return self.domain.rsplit(".", 1)[-1]
 
     def answer(self) -> bytes:
-        """Return the answer as recorded, byte for byte."""
+        """Return the response as recorded, byte for byte."""
         return (CORPUS / "cases" / f"{self.id}.txt").read_bytes()
 
 
@@ -58,10 +60,10 @@ def load_cases() -> list[Case]:
 
 
 def rounds(cases: Iterable[Case]) -> list[list[Case]]:
-    """Split `cases` so that no round holds two cases for the same domain.
+    """Split `cases` so that no round contains two cases for the same domain.
 
-    A WHOIS server on loopback answers by domain only, so it can hold one
-    answer per domain at a time.
+    A WHOIS server on loopback responds by domain only, so it can store one
+    response per domain at a time.
     """
     result: list[list[Case]] = []
     for case in cases:

@@ -1,45 +1,46 @@
-"""A WHOIS server (RFC 3912) on loopback for tests: canned answers per domain.
+"""A WHOIS server (RFC 3912) on loopback for tests: canned responses per domain.
 
 It reads one query line, finds the domain in it and sends the bytes stored
 for that domain, then closes the connection. Query flags are ignored, so
 "-T dn,ace example.de", "domain example.com", "=example.com" and
-"example.jp/e" all ask for the stored answer of their domain. Use it as a
+"example.jp/e" all ask for the stored response of their domain. Use it as a
 context manager:
 
     with WhoisServer({"example.com": b"Domain Name: EXAMPLE.COM\\r\\n"}) as server:
         WhoisRegistrationLookup(server=server.address).lookup(...)
 
-`mode` makes it misbehave: SILENT accepts and never answers, DRIP sends
-the answer one byte per `drip_interval` seconds.
+`mode` makes it misbehave: SILENT accepts and never responds, and DRIP
+sends the response one byte per `drip_interval` seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import socket
 import socketserver
 import threading
 from collections.abc import Mapping
-from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-WHOIS_CORPUS = Path(__file__).resolve().parent.parent / "data" / "whois-corpus"
-NOT_FOUND_ANSWER = b'No match for "%s".\r\n'
+NOT_FOUND_RESPONSE = b'No match for "%s".\r\n'
 _MAX_QUERY_BYTES = 1024
 
 
 class Mode(enum.Enum):
-    ANSWER = "answer"
+    """How the server treats each query."""
+
+    NORMAL = "normal"
     SILENT = "silent"
     DRIP = "drip"
 
 
 def domain_in_query(query: str) -> str:
-    """Return the domain a WHOIS query line asks about, lower case.
+    """Return the domain named in a WHOIS query line, lower case.
 
-    The domain is the last word; a leading "=" and a trailing "/e" (JPRS)
-    or "." are dropped.
+    The domain is the last word, without a leading "=" and without a
+    trailing "/e" (JPRS) or ".".
     """
     words = query.strip().split()
     if not words:
@@ -59,7 +60,7 @@ class WhoisServer:
         self,
         responses: Mapping[str, bytes] | None = None,
         *,
-        mode: Mode = Mode.ANSWER,
+        mode: Mode = Mode.NORMAL,
         drip_interval: float = 0.5,
     ) -> None:
         self.mode = mode
@@ -84,19 +85,23 @@ class WhoisServer:
         return str(host), int(port)
 
     def set_responses(self, responses: Mapping[str, bytes]) -> None:
-        """Replace all stored answers; keys are domains, matched case-insensitively."""
+        """Replace all stored responses by `responses`, keyed by domain.
+
+        Domains match case-insensitively and without a trailing dot.
+        """
         with self._lock:
             self._responses = {
-                domain.lower().rstrip("."): answer for domain, answer in responses.items()
+                domain.lower().rstrip("."): response
+                for domain, response in responses.items()
             }
 
     def response_for(self, domain: str) -> bytes:
-        """Return the stored answer for `domain`, or a Verisign-style "No match"."""
+        """Return the stored response for `domain`, or a Verisign-style "No match"."""
         with self._lock:
-            answer = self._responses.get(domain)
-        if answer is None:
-            return NOT_FOUND_ANSWER % domain.upper().encode("ascii", "replace")
-        return answer
+            response = self._responses.get(domain)
+        if response is None:
+            return NOT_FOUND_RESPONSE % domain.upper().encode("ascii", "replace")
+        return response
 
     def start(self) -> None:
         if not self._started:
@@ -150,20 +155,20 @@ class _Handler(socketserver.StreamRequestHandler):
             return
         query = line.decode("utf-8", "replace").strip()
         owner.queries.append(query)
-        answer = owner.response_for(domain_in_query(query))
+        response = owner.response_for(domain_in_query(query))
 
         if owner.mode is Mode.SILENT:
             owner.stopping.wait()
         elif owner.mode is Mode.DRIP:
-            self._drip(answer, owner)
+            self._drip(response, owner)
         else:
-            self._send(answer)
+            self._send(response)
 
-    def _drip(self, answer: bytes, owner: WhoisServer) -> None:
-        for index in range(len(answer)):
+    def _drip(self, response: bytes, owner: WhoisServer) -> None:
+        for index in range(len(response)):
             if owner.stopping.wait(owner.drip_interval):
                 return
-            if not self._send(answer[index : index + 1]):
+            if not self._send(response[index : index + 1]):
                 return
 
     def _send(self, data: bytes) -> bool:
@@ -174,11 +179,8 @@ class _Handler(socketserver.StreamRequestHandler):
         return True
 
     def finish(self) -> None:
-        try:
+        # The client may have gone already (it timed out on a silent server).
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass

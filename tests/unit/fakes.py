@@ -222,7 +222,11 @@ class FakeReminderRepository(ports.ReminderRepository):
         ]
 
     def unplanned_domain_ids(self, limit: int) -> Sequence[int]:
-        planned = {(r.domain_id, r.expiration_date) for r in self.store.reminders}
+        planned = {
+            (r.domain_id, r.expiration_date)
+            for r in self.store.reminders
+            if r.status != ReminderStatus.CANCELLED
+        }
         result = []
         for domain in sorted(self.store.domains.values(), key=lambda d: d.id or 0):
             user = self.store.users.get(domain.user_id)

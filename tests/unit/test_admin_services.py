@@ -217,7 +217,7 @@ def test_retry_requeues_failed_reminders_only(
     assert result == admin.BatchResult(1, (sent.id, 999))
     assert failed.status is ReminderStatus.PENDING
     assert failed.next_attempt_at == clock.now()
-    assert failed.claimed_at is None
+    assert failed.claimed_at == clock.now() - timedelta(hours=2)
     assert failed.attempts == 3
     assert failed.last_error == "SMTP 451 try later"
     assert sent.status is ReminderStatus.SENT

@@ -8,7 +8,8 @@ from tracker.adapters.clock import FixedClock
 from tracker.domain.model import DataSource, Domain, LookupErrorKind, Registration
 from tracker.domain.names import DomainName
 from tracker.services import checks
-from tracker.services.checks import check_domain, run_check_pass
+from tracker.services.check_pass import run_check_pass
+from tracker.services.checks import check_domain
 from tracker.services.ports import LookupFailed
 from tracker.services.scheduling import CheckTarget
 from tracker.services.settings import CheckIntervals, ServerLimit
@@ -73,7 +74,8 @@ def test_failure_keeps_date_and_backs_off(clock: FixedClock) -> None:
     check_domain(uow, lookup, clock, domain_id)
 
     domain = stored(uow, domain_id)
-    assert first is not None and first.rate_limited
+    assert first is not None
+    assert first.rate_limited
     assert domain.expiration_date == date(2027, 6, 1)
     assert domain.registrar == "RU-CENTER"
     assert domain.last_error == "rate limited by whois.tcinet.ru"
@@ -118,7 +120,9 @@ def test_later_date_records_renewal(clock: FixedClock) -> None:
     outcome = check_domain(uow, lookup, clock, domain_id)
 
     domain = stored(uow, domain_id)
-    assert outcome is not None and outcome.renewed and outcome.changed
+    assert outcome is not None
+    assert outcome.renewed
+    assert outcome.changed
     assert domain.renewed_at == clock.now()
     assert domain.previous_expiration_date == date(2026, 12, 20)
     assert uow.check_logs.list_for_domain(domain_id)[0].renewal is True
@@ -150,7 +154,8 @@ def test_claimed_domain_is_not_looked_up(clock: FixedClock) -> None:
 
     outcome = check_domain(uow, lookup, clock, domain_id)
 
-    assert outcome is not None and outcome.skipped
+    assert outcome is not None
+    assert outcome.skipped
     assert lookup.calls == []
     assert stored(uow, domain_id).check_started_at == started
     assert uow.check_logs.list_for_domain(domain_id) == []
@@ -165,7 +170,8 @@ def test_stale_claim_is_taken_over(clock: FixedClock) -> None:
 
     outcome = check_domain(uow, lookup, clock, domain_id)
 
-    assert outcome is not None and outcome.success
+    assert outcome is not None
+    assert outcome.success
     assert lookup.calls == ["example.com"]
 
 
@@ -310,7 +316,9 @@ def test_rate_limit_defers_rest_of_that_server(clock: FixedClock) -> None:
     assert summary.deferred == 2
     assert summary.checked == 3
     b_ru = stored(uow, targets[1].domain_id)
-    assert b_ru.next_check_at is not None and b_ru.next_check_at <= clock.now()
+    assert b_ru.next_check_at is not None
+    assert b_ru.next_check_at <= clock.now()
+    assert b_ru.check_started_at is None
 
 
 def test_pass_after_deadline_defers_everything(clock: FixedClock) -> None:
@@ -332,6 +340,7 @@ def test_pass_after_deadline_defers_everything(clock: FixedClock) -> None:
     assert lookup.calls == []
     assert summary.deferred == 3
     assert summary.checked == 0
+    assert all(stored(uow, t.domain_id).check_started_at is None for t in targets)
 
 
 def test_pass_counts_and_reports_each_outcome(clock: FixedClock) -> None:

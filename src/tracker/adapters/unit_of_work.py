@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,7 +38,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.session_factory = session_factory
         self.session: Session | None = None
 
-    def __enter__(self) -> SqlAlchemyUnitOfWork:
+    def __enter__(self) -> Self:
         self.session = self.session_factory()
         self.users = repositories.SqlAlchemyUserRepository(self.session)
         self.domains = repositories.SqlAlchemyDomainRepository(self.session)

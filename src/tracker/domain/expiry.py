@@ -92,7 +92,7 @@ class ExpiryPolicy:
         with 10 days left is due for the 14-day threshold only, so one reminder
         goes out instead of one per larger threshold. Returns None when `days`
         is None, negative (expired) or above every threshold, and when
-        `already_sent` holds that threshold or a smaller one, because a
+        `already_sent` contains that threshold or a smaller one, because a
         reminder at least as recent went out. `thresholds` replaces the
         policy's own list, for a user who set their own.
         """

@@ -15,6 +15,7 @@ from tracker.adapters.budget import (
 )
 from tracker.adapters.clock import SystemClock
 from tracker.adapters.jobs import InlineJobQueue
+from tracker.adapters.lookup_chain import ChainedRegistrationLookup
 from tracker.adapters.notify import (
     SmtpConfig,
     SmtpNotifier,
@@ -22,13 +23,12 @@ from tracker.adapters.notify import (
     stored_setting,
 )
 from tracker.adapters.passwords import ScryptPasswordHasher
-from tracker.adapters.rq_queue import RqJobQueue
-from tracker.adapters.lookup_chain import ChainedRegistrationLookup
 from tracker.adapters.rdap import (
     STORED_BOOTSTRAP_FILENAME,
     Bootstrap,
     RdapRegistrationLookup,
 )
+from tracker.adapters.rq_queue import RqJobQueue
 from tracker.adapters.whois import WhoisRegistrationLookup
 from tracker.domain.expiry import ExpiryPolicy
 from tracker.services.ports import (

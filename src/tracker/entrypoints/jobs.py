@@ -6,17 +6,17 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from tracker.adapters.whois.servers import server_for as whois_server_for
 from tracker.domain.names import DomainName
 from tracker.entrypoints.runtime import current_container
-from tracker.services.checks import (
-    CheckOutcome,
-    OutcomeCallback,
-    PassSummary,
-    check_domain,
-    run_check_pass,
-)
+from tracker.services.check_pass import OutcomeCallback, PassSummary, run_check_pass
+from tracker.services.checks import CheckOutcome, check_domain
 from tracker.services.ports import RegistrationLookup
-from tracker.services.reminders import SweepResult, send_due_reminders
+from tracker.services.reminders import (
+    SweepResult,
+    plan_all_reminders,
+    send_due_reminders,
+)
 from tracker.services.scheduling import CheckTarget, due_targets
 from tracker.services.settings import check_intervals, server_limits
 
@@ -72,14 +72,19 @@ def run_checks(
 def server_locator(lookup: RegistrationLookup) -> Callable[[DomainName], str]:
     """Return a function naming the server a lookup of a domain will ask.
 
-    Uses the lookup's `server_for(name)` when it has one, else the TLD
-    (".com"), which has the "*" server limit.
+    Uses the lookup's own `server_for(name)` when it has one. Otherwise it
+    names the registry's WHOIS server, which also groups the TLDs of one
+    registry (.ru, .su and .рф) whichever protocol serves the lookup. A TLD
+    missing from that table is its own group (".museum") with the "*" limit.
     """
+    # NOTE: neither ChainedRegistrationLookup nor WhoisRegistrationLookup has
+    # `server_for` yet, so a domain answered over RDAP gets as many lanes as
+    # its registry's WHOIS host allows, not its RDAP host.
     locate = getattr(lookup, "server_for", None)
 
     def server_of(name: DomainName) -> str:
         server = locate(name) if locate is not None else None
-        return server or f".{name.tld}"
+        return server or whois_server_for(name.tld) or f".{name.tld}"
 
     return server_of
 
@@ -93,3 +98,13 @@ def send_due_reminders_job() -> SweepResult:
         container.notifiers(),
         container.settings().base_url,
     )
+
+
+def plan_all_reminders_job() -> int:
+    """Plan the reminders of every domain again; return the number of domains.
+
+    Enqueue it after a change that the sweep does not notice by itself, such
+    as new default thresholds or a re-activated account.
+    """
+    container = current_container()
+    return plan_all_reminders(container.uow(), container.clock())

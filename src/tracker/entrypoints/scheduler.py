@@ -162,6 +162,9 @@ class CronSchedule(CronScheduler):
                 queue_name,
                 interval=int(job.every.total_seconds()),
                 job_timeout=int(job.timeout.total_seconds()),
+                # rq keeps each cron job's history under its name; the queue
+                # name in it keeps two installations on one Redis apart.
+                name=f"{queue_name}.{job.func.__name__}",
             )
 
     def acquire_lock(self) -> bool:
@@ -187,14 +190,14 @@ class CronSchedule(CronScheduler):
         while not self.acquire_lock():
             holder = self.connection.get(self.lock_key)
             logger.info(
-                "another scheduler holds %s (%r); retrying in %.0f s",
+                "the lock %s is taken by scheduler %r; retrying in %.0f s",
                 self.lock_key,
                 holder,
                 STANDBY_RETRY_SECONDS,
             )
             time.sleep(STANDBY_RETRY_SECONDS)
-        logger.info("scheduler %s holds %s", self.name, self.lock_key)
+        logger.info("scheduler %s acquired the lock %s", self.name, self.lock_key)
         try:
-            self.start()
+            self.start()  # type: ignore[no-untyped-call]
         finally:
             self.release_lock()

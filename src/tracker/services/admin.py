@@ -1,7 +1,7 @@
 """Admin use cases: account changes, reminder retries and checks on request.
 
-Every function takes the acting admin's user id (None for the command line)
-and logs each change it makes with that id at INFO level.
+The functions that change something take the acting admin's user id (None
+for the command line) and log each change with it at INFO level.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ Actor = int | None
 
 
 class AdminError(Exception):
-    """Raised for an admin request that cannot be carried out; the message says why."""
+    """Raised for an admin request that cannot be carried out.
+
+    The message gives the reason and, where there is one, the way out.
+    """
 
 
 class UserNotFound(AdminError):
@@ -38,7 +41,7 @@ def actor_label(actor: Actor) -> str:
 
 
 def find_user_id(uow: UnitOfWork, email: str) -> int:
-    """Return the id of the account with this email; raise UserNotFound."""
+    """Return the id of the account with this email, or raise UserNotFound."""
     address = email.strip().lower()
     with uow:
         user = uow.users.get_by_email(address)
@@ -65,14 +68,17 @@ def create_admin(
         )
     except accounts.DuplicateAccount as error:
         raise accounts.DuplicateAccount(
-            f"{error}; to make it an admin, run: tracker users promote {email}"
+            f"{error}. To make it an admin, run: tracker users promote {email}"
         ) from None
-    logger.info("command line created admin account %s (user %s)", email, user_id)
+    logger.info("created admin account %s (user %s)", email, user_id)
     return user_id
 
 
 def activate_user(uow: UnitOfWork, actor: Actor, user_id: int) -> bool:
-    """Let the user log in and receive reminders again; return False if no change."""
+    """Let the user log in and receive reminders again.
+
+    Returns False when the user was already active.
+    """
     return _change_user(uow, actor, user_id, "activate", is_active=True)
 
 
@@ -86,22 +92,27 @@ def deactivate_user(uow: UnitOfWork, actor: Actor, user_id: int) -> bool:
 
 
 def promote_user(uow: UnitOfWork, actor: Actor, user_id: int) -> bool:
-    """Give the user the admin flag; return False when they already had it."""
+    """Give the user the admin flag, or return False when they already had it."""
     return _change_user(uow, actor, user_id, "promote", is_admin=True)
 
 
 def demote_user(uow: UnitOfWork, actor: Actor, user_id: int) -> bool:
-    """Take the admin flag away; raise LastAdminError for the last active admin."""
+    """Take the admin flag away.
+
+    Returns False when the user was no admin. Raises LastAdminError for the
+    last active admin.
+    """
     return _change_user(uow, actor, user_id, "demote", is_admin=False)
 
 
 def delete_user(uow: UnitOfWork, actor: Actor, user_id: int) -> str:
-    """Delete the account with its domains, checks and reminders; return its email.
+    """Delete the account with its domains, checks and reminders.
 
-    Raises LastAdminError for the last active admin.
+    Returns the account's email. Raises LastAdminError for the last active
+    admin, and UserNotFound for a missing account.
     """
     with uow:
-        uow.users.list_active_admins()
+        uow.users.list_active_admins()  # lock first, as in _change_user
         user = _get_user(uow, user_id)
         email = user.email
         was_admin = _is_active_admin(user)
@@ -114,7 +125,10 @@ def delete_user(uow: UnitOfWork, actor: Actor, user_id: int) -> str:
 
 
 def delete_domain(uow: UnitOfWork, actor: Actor, domain_id: int) -> str:
-    """Delete any user's domain with its checks and reminders; return its name."""
+    """Delete any user's domain with its checks and reminders, and return its name.
+
+    Raises AdminError when the domain does not exist.
+    """
     with uow:
         domain = uow.domains.get(domain_id)
         owner_id = None if domain is None else domain.user_id
@@ -168,8 +182,8 @@ def _ensure_an_admin_remains(uow: UnitOfWork, email: str, verb: str) -> None:
     # Read after the change, so the check counts what will be committed.
     if not uow.users.list_active_admins():
         raise LastAdminError(
-            f"cannot {verb} {email}: it is the last active admin; "
-            "promote another user first"
+            f"cannot {verb} {email} because it is the last active admin. "
+            "Promote another user first."
         )
 
 
@@ -184,26 +198,28 @@ class BatchResult:
 def retry_reminders(
     uow: UnitOfWork, clock: Clock, actor: Actor, reminder_ids: Iterable[int]
 ) -> BatchResult:
-    """Put failed reminders back in the queue, due now.
+    """Put failed reminders back in the queue, due now, for the next sweep.
 
-    Each one goes back to "pending" with `next_attempt_at` set to now, so the
-    next sweep sends it; its attempt count and last error stay for the
-    record. Ids of missing reminders, or of reminders that are not "failed",
-    are returned as skipped.
+    Each one goes back to "pending" with `next_attempt_at` set to now; its
+    attempt count, last claim time and last error stay for the record. The
+    change is a conditional UPDATE on status "failed", so ids of missing
+    reminders, or of ones a sweep changed meanwhile, come back as skipped.
     """
     now = clock.now()
     retried: list[int] = []
     skipped: list[int] = []
     with uow:
         for reminder_id in reminder_ids:
-            reminder = uow.reminders.get(reminder_id)
-            if reminder is None or reminder.status is not ReminderStatus.FAILED:
+            updated = uow.reminders.update_if(
+                reminder_id,
+                ReminderStatus.FAILED,
+                status=ReminderStatus.PENDING,
+                next_attempt_at=now,
+            )
+            if updated:
+                retried.append(reminder_id)
+            else:
                 skipped.append(reminder_id)
-                continue
-            reminder.status = ReminderStatus.PENDING
-            reminder.next_attempt_at = now
-            reminder.claimed_at = None
-            retried.append(reminder_id)
         uow.commit()
     for reminder_id in retried:
         logger.info("%s queued reminder %s again", actor_label(actor), reminder_id)
@@ -217,7 +233,10 @@ def queue_checks(
     actor: Actor,
     domain_ids: Iterable[int],
 ) -> BatchResult:
-    """Queue `check_job(domain_id)` for each existing domain; skip missing ids."""
+    """Queue `check_job(domain_id)` for each existing domain.
+
+    Ids of missing domains come back as skipped.
+    """
     found: list[int] = []
     skipped: list[int] = []
     with uow:

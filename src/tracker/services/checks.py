@@ -1,37 +1,18 @@
-"""Looking domains up and storing the outcome: one domain, or a whole pass."""
+"""Looking one domain up and storing the outcome."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from tracker.domain.model import CheckLog, Domain, LookupErrorKind, Registration
 from tracker.domain.names import DomainName
-from tracker.services.ports import (
-    Clock,
-    LookupFailed,
-    RegistrationLookup,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from tracker.services.ports import Clock, LookupFailed, RegistrationLookup, UnitOfWork
 from tracker.services.reminders import plan_reminders
-from tracker.services.scheduling import (
-    CheckTarget,
-    next_check_at,
-    stale_claims_before,
-)
-from tracker.services.settings import (
-    CheckIntervals,
-    ServerLimit,
-    check_intervals,
-    limit_for,
-)
+from tracker.services.scheduling import next_check_at, stale_claims_before
+from tracker.services.settings import CheckIntervals, check_intervals
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +53,7 @@ def check_domain(
     """Look a domain up, write a CheckLog row, and update the domain on success.
 
     1. Claim the domain, so that no other check looks it up at the same
-       time; when another check holds it, return a skipped outcome.
+       time. When another check has claimed it, return a skipped outcome.
     2. Look it up without holding a database transaction.
     3. Store the outcome, release the claim and set `next_check_at`.
 
@@ -89,15 +70,14 @@ def check_domain(
         return name
     started = time.monotonic()
     try:
-        registration = lookup.lookup(name)
+        result: Registration | LookupFailed = lookup.lookup(name)
     except LookupFailed as error:
-        elapsed_ms = int((time.monotonic() - started) * 1000)
-        return _record_failure(uow, clock, intervals, domain_id, error, elapsed_ms)
+        result = error
     except BaseException:
-        _release_claim(uow, domain_id)
+        release_claim(uow, domain_id)
         raise
     elapsed_ms = int((time.monotonic() - started) * 1000)
-    return _record_success(uow, clock, intervals, domain_id, registration, elapsed_ms)
+    return store_result(uow, clock, intervals, domain_id, result, elapsed_ms)
 
 
 def _claim(
@@ -117,12 +97,32 @@ def _claim(
     return name
 
 
-def _release_claim(uow: UnitOfWork, domain_id: int) -> None:
+def release_claim(uow: UnitOfWork, domain_id: int) -> None:
+    """Clear the domain's check claim without storing an outcome."""
     with uow:
         domain = uow.domains.get(domain_id)
         if domain is not None:
             domain.check_started_at = None
             uow.commit()
+
+
+def store_result(
+    uow: UnitOfWork,
+    clock: Clock,
+    intervals: CheckIntervals,
+    domain_id: int,
+    result: Registration | LookupFailed,
+    elapsed_ms: int,
+) -> CheckOutcome | None:
+    """Store a claimed domain's lookup result and release the claim.
+
+    Writes the CheckLog row, updates the domain on success, keeps its last
+    good data on failure, and sets `next_check_at`. Returns None when the
+    domain no longer exists.
+    """
+    if isinstance(result, LookupFailed):
+        return _record_failure(uow, clock, intervals, domain_id, result, elapsed_ms)
+    return _record_success(uow, clock, intervals, domain_id, result, elapsed_ms)
 
 
 def _record_success(
@@ -230,169 +230,3 @@ def _record_failure(
     return CheckOutcome(
         domain_id, success=False, error_kind=error.kind, error_message=error.message
     )
-
-
-@dataclass
-class PassSummary:
-    """Counts of one check pass.
-
-    `failed` counts failures other than rate limits, including registries
-    that publish no expiry date. `skipped` counts domains that another check
-    held or that were deleted meanwhile; `deferred` counts domains not looked
-    up because their server rate-limited this pass or the deadline passed.
-    Skipped and deferred domains stay due for the next pass.
-    """
-
-    checked: int = 0
-    changed: int = 0
-    renewed: int = 0
-    failed: int = 0
-    rate_limited: int = 0
-    skipped: int = 0
-    deferred: int = 0
-    seconds: float = 0.0
-
-    def add(self, outcome: CheckOutcome | None) -> None:
-        if outcome is None or outcome.skipped:
-            self.skipped += 1
-            return
-        self.checked += 1
-        self.changed += outcome.changed
-        self.renewed += outcome.renewed
-        if outcome.rate_limited:
-            self.rate_limited += 1
-        elif not outcome.success:
-            self.failed += 1
-
-    def line(self) -> str:
-        """Return the summary as one line, such as `checked 3, changed 1, ...`."""
-        text = (
-            f"checked {self.checked}, changed {self.changed}, failed {self.failed}, "
-            f"rate limited {self.rate_limited}"
-        )
-        if self.skipped:
-            text += f", skipped {self.skipped}"
-        if self.deferred:
-            text += f", deferred {self.deferred}"
-        return text + f", seconds {self.seconds:.1f}"
-
-
-OutcomeCallback = Callable[[CheckTarget, "CheckOutcome | None"], None]
-
-
-@dataclass
-class _Lanes:
-    """The targets of a pass in one queue per lookup server."""
-
-    queues: dict[str, deque[CheckTarget]]
-    summary: PassSummary
-    on_outcome: OutcomeCallback | None
-    ends_at: float | None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def next_target(self, server: str) -> CheckTarget | None:
-        with self.lock:
-            queue = self.queues[server]
-            if self.ends_at is not None and time.monotonic() >= self.ends_at:
-                self.summary.deferred += len(queue)
-                queue.clear()
-            return queue.popleft() if queue else None
-
-    def record(self, target: CheckTarget, outcome: CheckOutcome | None) -> None:
-        with self.lock:
-            self.summary.add(outcome)
-            if self.on_outcome is not None:
-                self.on_outcome(target, outcome)
-
-    def record_crash(self, target: CheckTarget) -> None:
-        with self.lock:
-            self.summary.checked += 1
-            self.summary.failed += 1
-            if self.on_outcome is not None:
-                self.on_outcome(target, None)
-
-    def defer_rest(self, server: str) -> None:
-        with self.lock:
-            self.summary.deferred += len(self.queues[server])
-            self.queues[server].clear()
-
-
-def run_check_pass(
-    uow_factory: UnitOfWorkFactory,
-    lookup: RegistrationLookup,
-    clock: Clock,
-    targets: Sequence[CheckTarget],
-    *,
-    server_of: Callable[[DomainName], str],
-    limits: Mapping[str, ServerLimit],
-    intervals: CheckIntervals,
-    max_workers: int = 32,
-    deadline_seconds: float | None = None,
-    on_outcome: OutcomeCallback | None = None,
-) -> PassSummary:
-    """Check `targets` concurrently across servers and return the counts.
-
-    1. Group the targets by `server_of(name)`, the server their lookup asks.
-    2. Give each server as many lanes as its `max_concurrent`, at most one
-       per target. A lane checks its server's targets one after another.
-    3. Run the lanes on at most `max_workers` threads: the first lane of
-       every server before any second lane, busiest server first, so a slow
-       or strict server never holds all threads.
-
-    The server budget inside the lookup adapters still paces each query;
-    the lanes only keep threads from queueing behind one server. A lane
-    stops when its server rate-limits a check, leaving the rest of that
-    server's targets due for the next pass, and no lane starts a check
-    after `deadline_seconds`. `on_outcome` runs under a lock, once per
-    target looked up or skipped, with None for a check that crashed.
-    """
-    started = time.monotonic()
-    groups: dict[str, deque[CheckTarget]] = defaultdict(deque)
-    for target in targets:
-        groups[server_of(target.name)].append(target)
-    summary = PassSummary()
-    ends_at = None if deadline_seconds is None else started + deadline_seconds
-    lanes = _Lanes(dict(groups), summary, on_outcome, ends_at)
-
-    def run_lane(server: str) -> None:
-        while (target := lanes.next_target(server)) is not None:
-            try:
-                outcome = check_domain(
-                    uow_factory(), lookup, clock, target.domain_id, intervals=intervals
-                )
-            except Exception:
-                # One broken domain or a database error must not end the pass
-                # for the others; the traceback goes to the log.
-                logger.exception("check of %s crashed", target.name)
-                lanes.record_crash(target)
-                continue
-            lanes.record(target, outcome)
-            if outcome is not None and outcome.rate_limited:
-                lanes.defer_rest(server)
-
-    lane_servers = _lane_order(groups, limits)
-    if lane_servers:
-        workers = min(max_workers, len(lane_servers))
-        with ThreadPoolExecutor(workers, thread_name_prefix="check") as pool:
-            for future in [pool.submit(run_lane, s) for s in lane_servers]:
-                future.result()
-    summary.seconds = time.monotonic() - started
-    logger.info("check pass: %s", summary.line())
-    return summary
-
-
-def _lane_order(
-    groups: Mapping[str, Sequence[CheckTarget]], limits: Mapping[str, ServerLimit]
-) -> list[str]:
-    """Return one server entry per lane, first lanes of all servers first."""
-    busiest_first = sorted(groups, key=lambda server: -len(groups[server]))
-    lane_counts = {
-        server: max(
-            1, min(limit_for(limits, server).max_concurrent, len(groups[server]))
-        )
-        for server in busiest_first
-    }
-    order: list[str] = []
-    for round_index in range(max(lane_counts.values(), default=0)):
-        order.extend(s for s in busiest_first if lane_counts[s] > round_index)
-    return order

@@ -151,7 +151,7 @@ def build_dashboard(
     with uow:
         domains = uow.domains.list_for_user(user_id)
         times = uow.reminders.times_for_user(user_id)
-        rows = [_with_reminder_times(_row(d, now, policy), times) for d in domains]
+        rows = [_with_reminder_times(_row(d, now, policy), times, now) for d in domains]
     rows.sort(key=_sort_key)
     return Dashboard(rows)
 
@@ -165,9 +165,11 @@ def get_row(
     """
     with uow:
         domain = uow.domains.get_for_user(user_id, domain_id)
+        times = uow.reminders.times_for_user(user_id)
     if domain is None:
         raise DomainNotFound(f"domain {domain_id} not found")
-    return _row(domain, clock.now(), policy)
+    now = clock.now()
+    return _with_reminder_times(_row(domain, now, policy), times, now)
 
 
 def list_checks(
@@ -248,13 +250,15 @@ def _row(domain: Domain, now: datetime, policy: ExpiryPolicy) -> DomainRow:
 
 
 def _with_reminder_times(
-    row: DomainRow, times: Mapping[int, ReminderTimes]
+    row: DomainRow, times: Mapping[int, ReminderTimes], now: datetime
 ) -> DomainRow:
     found = times.get(row.id)
     if found is None:
         return row
+    # A reminder already due goes out with the next sweep, so show it as now.
+    next_at = max(found.next_at, now) if found.next_at else None
     return replace(
-        row, next_reminder_at=found.next_at, last_reminder_sent_at=found.last_sent_at
+        row, next_reminder_at=next_at, last_reminder_sent_at=found.last_sent_at
     )
 
 

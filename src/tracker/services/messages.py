@@ -125,7 +125,7 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class ReminderFacts:
-    """What a reminder message says about one domain.
+    """The facts a reminder message states about one domain.
 
     `days_left` is counted from the sending day; `previous_expiration_date`
     is set for a renewal message only.
@@ -170,7 +170,7 @@ def _russian_day_word(days: int) -> str:
 
 
 def display_name(facts: ReminderFacts) -> str:
-    """The Unicode name, followed by its punycode form for an IDN."""
+    """Return the Unicode name, followed by its punycode form for an IDN."""
     if facts.unicode_name == facts.ascii_name:
         return facts.ascii_name
     return f"{facts.unicode_name} ({facts.ascii_name})"

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from tracker.domain.model import (
     CheckLog,
@@ -193,14 +193,16 @@ class ReminderRepository(abc.ABC):
 
     @abc.abstractmethod
     def claimed_before(self, cutoff: datetime) -> Sequence[int]:
-        """Return ids of reminders still in sending that were claimed before `cutoff`."""
+        """Return ids of reminders in sending whose claim is older than `cutoff`."""
 
     @abc.abstractmethod
     def unplanned_domain_ids(self, limit: int) -> Sequence[int]:
         """Return up to `limit` ids of domains that may need reminders but have none.
 
         That is an unmuted domain with an expiry date, of an active user with
-        a channel switched on, and no reminder row for that date.
+        a channel switched on, whose rows for that date are all cancelled or
+        missing. Planning such a domain adds or restores at least its
+        "expired" reminder, so it is not found again.
         """
 
     @abc.abstractmethod
@@ -231,7 +233,7 @@ class UnitOfWork(abc.ABC):
     reminders: ReminderRepository
     settings: SettingsRepository
 
-    def __enter__(self) -> UnitOfWork:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

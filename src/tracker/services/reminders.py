@@ -1,10 +1,11 @@
 """Reminders before expiry: planning them per domain, and the sweep that sends them.
 
-Planning turns a domain's current state (expiry date, the owner's thresholds
-and channels, muted or not) into notification rows: one per threshold and
-channel, one "expired" message for the day after expiry, and one "renewed"
-message when the date moved later. Rows no longer wanted are cancelled while
-still pending; sent and failed rows are history and stay as they are.
+Planning turns a domain's current state into notification rows. The state
+is the expiry date, the owner's thresholds and channels, and the muted flag.
+Per channel there is one row per threshold, one "expired" message for the day
+after expiry, and one "renewed" message when the date moved later. Pending
+rows no longer desired are cancelled. Sent and failed rows are history and
+stay as they are.
 
 The sweep sends the pending rows that are due. Each row is claimed with one
 conditional UPDATE right before it is sent, so two sweeps, a retried job or a
@@ -49,18 +50,26 @@ from tracker.services.settings import KEY_THRESHOLDS
 
 logger = logging.getLogger(__name__)
 
-# Transient failures are retried after 5, 10, 20, 40 and 80 minutes; the
-# sixth failed attempt marks the reminder failed, about 2.5 hours after the
-# first one.
+# Transient failures are retried after 5, 10, 20, 40 and 80 minutes. The
+# sixth failed attempt marks the reminder failed, 155 minutes after the first.
 MAX_ATTEMPTS = 6
 FIRST_RETRY_DELAY = timedelta(minutes=5)
 MAX_RETRY_DELAY = timedelta(hours=6)
 
 # A claim older than this belongs to a worker that stopped while sending. The
-# SMTP and Telegram adapters give up on a server long before it.
+# SMTP and Telegram adapters time out after 30 s and 15 s without data.
 CLAIM_TIMEOUT = timedelta(minutes=30)
 
+# Planned reminders fall due at this time of day. Days left count in UTC
+# dates, and 06:00 UTC is 09:00 in Moscow and 07:00 or 08:00 in Central
+# Europe, so a Telegram message does not arrive at night there.
+# NOTE: users have no time zone setting, so in the Americas this is night.
+SEND_TIME = clock_time(6, 0, tzinfo=UTC)
+
 SWEEP_BATCH_SIZE = 500
+# Registrations run for a year or more, so a longer threshold would come due
+# right after each renewal.
+MAX_THRESHOLD_DAYS = 365
 PLAN_BATCH_SIZE = 1000
 
 _TELEGRAM_CHAT_ID = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$")
@@ -70,7 +79,7 @@ ReminderKey = tuple[ReminderKind, int, Channel]
 
 
 class ReminderSettingsError(ValueError):
-    """Raised for reminder settings that cannot be stored; the message says why."""
+    """Raised for reminder settings that cannot be stored, naming the problem."""
 
 
 @dataclass
@@ -99,9 +108,13 @@ def plan_reminders(uow: UnitOfWork, clock: Clock, domain_id: int) -> None:
     """Bring the domain's reminder rows in line with its current state.
 
     Call it whenever the expiry date, the muted flag or the owner's reminder
-    settings change; calling it again without a change does nothing. The
-    sweep also plans domains that have no row for their current date, so a
-    missed call delays reminders by one sweep at most.
+    settings change; calling it again without a change does nothing.
+
+    A missed call only delays planning to the next sweep. The sweep plans up
+    to PLAN_BATCH_SIZE domains without a live row for their current date (a
+    new date, an unmuted domain, a reactivated account). It also re-plans
+    each domain right before sending its reminder. A change to the default
+    thresholds needs `plan_all_reminders`.
     """
     with uow:
         _plan_domain(uow, clock.now(), domain_id)
@@ -118,7 +131,7 @@ def plan_user_reminders(uow: UnitOfWork, clock: Clock, user_id: int) -> int:
 
 
 def plan_all_reminders(uow: UnitOfWork, clock: Clock) -> int:
-    """Plan every domain, e.g. after the default thresholds changed; return the count."""
+    """Plan every domain, as after a change of default thresholds; return the count."""
     with uow:
         domain_ids = [d.id for d in uow.domains.list_all() if d.id]
     for domain_id in domain_ids:
@@ -158,13 +171,14 @@ def _stored_default_thresholds(uow: UnitOfWork) -> tuple[int, ...]:
         return parse_thresholds(stored)
     except ValueError:
         logger.warning(
-            "stored default thresholds %r are invalid; using built-in", stored
+            "stored default thresholds %r are invalid; using the built-in default",
+            stored,
         )
         return DEFAULT_THRESHOLDS
 
 
 def _plan_domain(uow: UnitOfWork, now: datetime, domain_id: int) -> None:
-    """Cancel the pending rows no longer wanted, then add or restore the wanted ones."""
+    """Cancel pending rows no longer desired, then add or restore desired ones."""
     domain = uow.domains.get(domain_id)
     if domain is None:
         return
@@ -173,7 +187,7 @@ def _plan_domain(uow: UnitOfWork, now: datetime, domain_id: int) -> None:
     thresholds: tuple[int, ...] = ()
     if user is not None:
         thresholds = effective_thresholds(user, _stored_default_thresholds(uow))
-    wanted = _wanted_reminders(domain, user, thresholds, existing, now)
+    desired = _desired_reminders(domain, user, thresholds, existing, now)
 
     by_key: dict[ReminderKey, Reminder] = {}
     for row in existing:
@@ -181,9 +195,9 @@ def _plan_domain(uow: UnitOfWork, now: datetime, domain_id: int) -> None:
             by_key[_key(row)] = row
         if row.status != ReminderStatus.PENDING or row.id is None:
             continue
-        if row.expiration_date == domain.expiration_date and _key(row) in wanted:
+        if row.expiration_date == domain.expiration_date and _key(row) in desired:
             continue
-        reason = _cancel_reason(row, domain, user, thresholds)
+        reason = _cancel_reason(row, domain, user, thresholds, now.date())
         uow.reminders.update_if(
             row.id,
             ReminderStatus.PENDING,
@@ -191,7 +205,7 @@ def _plan_domain(uow: UnitOfWork, now: datetime, domain_id: int) -> None:
             last_error=reason,
         )
 
-    for key, scheduled_for in wanted.items():
+    for key, scheduled_for in desired.items():
         stored = by_key.get(key)
         if stored is None:
             uow.reminders.add_if_absent(_new_reminder(domain, key, scheduled_for, now))
@@ -205,7 +219,7 @@ def _plan_domain(uow: UnitOfWork, now: datetime, domain_id: int) -> None:
             )
 
 
-def _wanted_reminders(
+def _desired_reminders(
     domain: Domain,
     user: User | None,
     thresholds: Sequence[int],
@@ -214,18 +228,19 @@ def _wanted_reminders(
 ) -> dict[ReminderKey, datetime]:
     """Return the reminders the domain should have, with when each is due.
 
-    Per enabled channel: every threshold still ahead, the threshold due
-    today unless a reminder at least as recent went out (so a domain added
-    with 10 days left gets the 14-day one only), the "expired" message for
-    the day after expiry, and a "renewed" message when rows for an earlier
-    date exist on that channel.
+    Per enabled channel, these are:
+    - every threshold still ahead;
+    - the threshold due today, unless a reminder at least as recent went out
+      (so a domain added with 10 days left gets the 14-day one only);
+    - the "expired" message for the day after expiry;
+    - a "renewed" message when rows for an earlier date exist on that channel.
     """
     expiry = domain.expiration_date
     if expiry is None or domain.muted or user is None or not user.is_active:
         return {}
     days = (expiry - now.date()).days
     policy = ExpiryPolicy()
-    wanted: dict[ReminderKey, datetime] = {}
+    desired: dict[ReminderKey, datetime] = {}
     for channel in enabled_channels(user):
         same_date = [
             r for r in existing if r.channel == channel and r.expiration_date == expiry
@@ -239,17 +254,21 @@ def _wanted_reminders(
         for threshold in thresholds:
             if days > threshold or threshold == due:
                 key = (ReminderKind.THRESHOLD, threshold, channel)
-                wanted[key] = _midnight(expiry - timedelta(days=threshold))
-        wanted[(ReminderKind.EXPIRED, 0, channel)] = _midnight(
+                desired[key] = _on_day(expiry - timedelta(days=threshold))
+        desired[(ReminderKind.EXPIRED, 0, channel)] = _on_day(
             expiry + timedelta(days=1)
         )
         if any(r.channel == channel and r.expiration_date < expiry for r in existing):
-            wanted[(ReminderKind.RENEWED, 0, channel)] = now
-    return wanted
+            desired[(ReminderKind.RENEWED, 0, channel)] = now
+    return desired
 
 
 def _cancel_reason(
-    row: Reminder, domain: Domain, user: User | None, thresholds: Sequence[int]
+    row: Reminder,
+    domain: Domain,
+    user: User | None,
+    thresholds: Sequence[int],
+    today: date,
 ) -> str:
     if row.expiration_date != domain.expiration_date:
         return f"the expiry date changed to {domain.expiration_date or 'unknown'}"
@@ -261,6 +280,8 @@ def _cancel_reason(
         return f"{row.channel.value} reminders are switched off"
     if row.kind == ReminderKind.THRESHOLD and row.threshold_days not in thresholds:
         return f"{row.threshold_days} days is no longer a reminder threshold"
+    if row.kind == ReminderKind.THRESHOLD and row.expiration_date < today:
+        return "the domain expired before this reminder went out"
     if row.kind == ReminderKind.THRESHOLD:
         return "a reminder for a later threshold replaced it"
     return "no longer needed"
@@ -287,8 +308,8 @@ def _key(row: Reminder) -> ReminderKey:
     return (row.kind, row.threshold_days, row.channel)
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, clock_time(0, tzinfo=UTC))
+def _on_day(day: date) -> datetime:
+    return datetime.combine(day, SEND_TIME)
 
 
 # The sweep -------------------------------------------------------------------
@@ -316,7 +337,7 @@ def send_due_reminders(
     """Run one sweep and return what it did.
 
     1. Mark reminders whose claim outlived CLAIM_TIMEOUT as failed.
-    2. Plan domains that have no rows for their current expiry date.
+    2. Plan domains without a live row for their current expiry date.
     3. Until nothing is due: re-plan the domain of each due reminder (which
        cancels what muting, a renewal or a later threshold made obsolete),
        claim it, send it and store the outcome.
@@ -345,7 +366,7 @@ def send_due_reminders(
 def _fail_interrupted(uow: UnitOfWork, clock: Clock) -> int:
     # NOTE: a worker that stopped while sending may or may not have delivered
     # the message. Sending it again could duplicate it, so the reminder is
-    # marked failed instead; the next threshold still goes out.
+    # marked failed instead. The next threshold still goes out.
     now = clock.now()
     count = 0
     with uow:
@@ -380,7 +401,15 @@ def _process(
     planned: set[int],
     result: SweepResult,
 ) -> None:
-    delivery = _claim(uow, clock, base_url, reminder_id, planned)
+    try:
+        delivery = _claim(uow, clock, base_url, reminder_id, planned)
+    except Exception as error:
+        # Nothing was sent. Marking the reminder failed keeps it from
+        # stopping every later sweep at the same point.
+        logger.exception("preparing reminder %s failed", reminder_id)
+        _fail_unsent(uow, reminder_id, f"preparing the message failed: {error!r}")
+        result.failed += 1
+        return
     if delivery is None:
         result.skipped += 1
         return
@@ -419,8 +448,8 @@ def _claim(
     """Re-plan the reminder's domain, claim the reminder and compose its message.
 
     Returns None when the reminder is gone, was cancelled by planning, or
-    another worker claimed it first. An error while composing rolls the claim
-    back, so the reminder stays pending.
+    another worker claimed it first. An error rolls the claim back and is
+    raised.
     """
     now = clock.now()
     with uow:
@@ -470,7 +499,8 @@ def _compose(
     assert reminder.id is not None
     label = (
         f"{reminder.kind.value} reminder {reminder.id} "
-        f"({reminder.threshold_days} days) for {domain.name} by {reminder.channel.value}"
+        f"({reminder.threshold_days} days) for {domain.name} "
+        f"by {reminder.channel.value}"
     )
     return _Delivery(
         reminder_id=reminder.id,
@@ -490,6 +520,17 @@ def _previous_date(uow: UnitOfWork, reminder: Reminder) -> date | None:
         if r.expiration_date < reminder.expiration_date
     ]
     return max(earlier, default=None)
+
+
+def _fail_unsent(uow: UnitOfWork, reminder_id: int, message: str) -> None:
+    with uow:
+        uow.reminders.update_if(
+            reminder_id,
+            ReminderStatus.PENDING,
+            status=ReminderStatus.FAILED,
+            last_error=message,
+        )
+        uow.commit()
 
 
 def _record_sent(uow: UnitOfWork, clock: Clock, delivery: _Delivery) -> ReminderStatus:
@@ -534,7 +575,10 @@ def _record_failure(
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Return the wait after the `attempts`-th failed attempt: 5 min, doubling, capped."""
+    """Return the wait after failed attempt number `attempts`.
+
+    5 minutes after the first, doubling each time, at most MAX_RETRY_DELAY.
+    """
     delay: timedelta = FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0)
     return min(delay, MAX_RETRY_DELAY)
 
@@ -625,8 +669,10 @@ def _parse_user_thresholds(text: str) -> str | None:
         thresholds = parse_thresholds(text)
     except ValueError as error:
         raise ReminderSettingsError(str(error)) from None
-    if thresholds[0] > 365:
-        raise ReminderSettingsError("reminder thresholds must be at most 365 days")
+    if thresholds[0] > MAX_THRESHOLD_DAYS:
+        raise ReminderSettingsError(
+            f"reminder thresholds must be at most {MAX_THRESHOLD_DAYS} days"
+        )
     return ", ".join(str(t) for t in thresholds)
 
 

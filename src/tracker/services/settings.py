@@ -245,7 +245,9 @@ def set_tld_source(uow: UnitOfWork, tld: str, source: str) -> None:
     if not key or " " in key or "." in key:
         raise InvalidSetting(f"{tld!r} is not a top-level domain; enter one such as ru")
     if source not in LOOKUP_SOURCES:
-        raise InvalidSetting(f"lookup source {source!r} must be one of auto, rdap, whois")
+        raise InvalidSetting(
+            f"lookup source {source!r} must be one of auto, rdap, whois"
+        )
     with uow:
         stored = json.loads(uow.settings.get(KEY_TLD_SOURCES) or "{}")
         if source == "auto":

@@ -86,7 +86,8 @@ class SmtpNotifier:
                 client.send_message(email)
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()))
-            raise _reply_error(f"recipient {recipient} refused", code, reply) from None
+            context = f"SMTP server rejected recipient {recipient}"
+            raise _reply_error(context, code, reply) from None
         except smtplib.SMTPAuthenticationError as error:
             # A wrong password is the same for every message and an admin can
             # fix it, so retry rather than drop the reminder.
@@ -101,10 +102,12 @@ class SmtpNotifier:
             ) from None
         except smtplib.SMTPNotSupportedError as error:
             raise NotificationFailed(
-                f"SMTP server {config.host} does not support it: {error}",
+                f"SMTP server {config.host} lacks a required extension: {error}",
                 permanent=False,
             ) from None
         except (smtplib.SMTPException, OSError) as error:
+            # NOTE: a timeout after the message data was sent may hide an
+            # accepted message, and the retry then delivers it a second time.
             raise NotificationFailed(
                 f"SMTP server {config.host}:{config.effective_port} "
                 f"failed: {error or type(error).__name__}",
@@ -146,7 +149,7 @@ def build_email(mail_from: str, recipient: str, message: Message) -> EmailMessag
     email["Date"] = format_datetime(datetime.now(UTC))
     _, address = parseaddr(mail_from)
     email["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
-    # RFC 3834: an automatic message, so auto-responders do not answer it.
+    # RFC 3834: an automatic message, so auto-responders do not reply to it.
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.text)
     email.add_alternative(message.html, subtype="html")

@@ -10,9 +10,9 @@ from typing import Any
 
 from tracker.services.ports import Message, NotificationFailed
 
-# HTTP statuses that an admin can fix (a wrong or revoked bot token) or that
-# pass on their own (rate limit, server errors); other 4xx are about the chat
-# and fail at once.
+# Statuses worth a retry: an admin can fix 401 and 404 (a wrong or revoked
+# bot token), and 429 (rate limit) and 5xx pass on their own. Other 4xx
+# replies concern the chat, so they fail at once.
 _RETRY_STATUSES = frozenset({401, 404, 429})
 
 

@@ -1,4 +1,4 @@
-"""The WHOIS adapter: looks registrations up over port 43 and reads the answers."""
+"""The WHOIS adapter: looks registrations up over port 43 and reads the responses."""
 
 from tracker.adapters.whois.lookup import WhoisRegistrationLookup
 from tracker.adapters.whois.parsing import parse_whois_text

@@ -50,12 +50,13 @@ _TIME_AND_ZONE = re.compile(
 _OFFSET = re.compile(
     r"(?:UTC|GMT)?\s*(?P<sign>[+-])(?P<hours>\d{1,2}):?(?P<minutes>\d{2})?"
 )
+_NAMED_OFFSET = re.compile(r"\b(?:UTC|GMT)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b")
 _ORDINAL_SUFFIX = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 _HINT = re.compile(r"\s*\((?:[ymd]{2,4}[-/.]?){3}\)\s*$", re.IGNORECASE)
 
 
 class DateOrder(enum.Enum):
-    """How a registry orders day and month in all-numeric dates."""
+    """The order of day and month in a registry's all-numeric dates."""
 
     DAY_FIRST = "day first"
     MONTH_FIRST = "month first"
@@ -168,9 +169,16 @@ def _make_date(year: str, month: str, day: str, value: str) -> date:
         raise InvalidDateValue(f"{value!r} is not a valid date") from None
 
 
+def _iso_offset(match: re.Match[str]) -> str:
+    return f"{match[1]}{int(match[2]):02d}:{match[3] or '00'}"
+
+
 def _parse_words(cleaned: str, value: str) -> date:
     """Read a date with a month name, such as `14-sep-2011` or `Tue Apr 25 2028`."""
     text = _ORDINAL_SUFFIX.sub("", cleaned)
+    # dateutil reads "GMT+3" the POSIX way, as three hours behind UTC;
+    # registries mean three hours ahead, as in "+03:00".
+    text = _NAMED_OFFSET.sub(_iso_offset, text)
     text = re.sub(
         r"(?i)\b(ene|abr|ago|dic)\b",
         lambda match: _SPANISH_MONTHS[match[1].lower()],

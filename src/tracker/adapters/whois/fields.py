@@ -10,14 +10,23 @@ _COLON_FIELD = re.compile(
     r"^(?P<indent>[ \t]*)(?:\d+[a-z]?\.[ \t]+)?"
     r"(?P<label>[^\W\d][^:\n]{0,70}?)[ \t.]*:[ \t]*(?P<value>.*)$"
 )
-# "[Label]   value" (JPRS), also behind a letter: "a. [Domain Name] X", "d [Label] X".
+# "[Label]   value" (JPRS), also behind a letter: "a. [Domain Name] X" (JPRS)
+# or "d [Record Expired] X" (MYNIC).
 _BRACKET_FIELD = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[a-z]\.?[ \t]+)?\[(?P<label>[^\]\n]{1,40})\][ \t]*(?P<value>.*)$"
+    r"^(?P<indent>[ \t]*)(?:[a-z]\.?[ \t]+)?"
+    r"\[(?P<label>[^\]\n]{1,40})\][ \t]*(?P<value>.*)$"
+)
+# "Record expires on 2019-11-09." (TWNIC, older registrar responses): a label
+# without a colon, taken only when a digit follows.
+_PHRASE_FIELD = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<label>(?:record |domain )?(?:expires|created) on)"
+    r"[ \t]+(?P<value>\d.*)$",
+    re.IGNORECASE,
 )
 _MAX_LABEL_WORDS = 8
 
-# Where the registry's part of a Verisign-style answer ends; a registrar's
-# answer, appended by some clients, follows.
+# The line that ends the registry's part of a Verisign-style response. A
+# registrar's response, appended by some clients, may follow it.
 _REGISTRY_PART_END = re.compile(
     r"^>>> ?Last update of whois database", re.IGNORECASE | re.MULTILINE
 )
@@ -58,10 +67,10 @@ def select_record(text: str, domain: str, unicode_domain: str) -> str:
 
     Two layouts hold more than the queried record:
 
-    1. Verisign's older answers end the registry's part with a
-       ">>> Last update of whois database" line; a registrar's answer may
+    1. Verisign's older responses end the registry's part with a
+       ">>> Last update of whois database" line; a registrar's response may
        follow. The registry's part is kept when it names the domain.
-    2. Those answers also list other names that merely start with the
+    2. Those responses also list other names that merely start with the
        queried one ("GOOGLE.COM.EXAMPLE.NET"); only the block that starts
        with the queried name is kept.
     """
@@ -69,15 +78,22 @@ def select_record(text: str, domain: str, unicode_domain: str) -> str:
     if end is not None and _names_domain(text[: end.start()], domain, unicode_domain):
         text = text[: end.start()]
     starts = list(_RECORD_START.finditer(text))
-    names = {match["name"].lower().rstrip(".") for match in starts}
+    names = {_record_name(match) for match in starts}
     if len(names) <= 1:
         return text
+    own_names = (domain, unicode_domain)
     for index, match in enumerate(starts):
-        if match["name"].lower().rstrip(".") in (domain, unicode_domain):
-            following = [m for m in starts[index + 1 :] if m["name"].lower() != domain]
-            stop = following[0].start() if following else len(text)
+        if _record_name(match) in own_names:
+            others = [
+                m for m in starts[index + 1 :] if _record_name(m) not in own_names
+            ]
+            stop = others[0].start() if others else len(text)
             return text[match.start() : stop]
     return text
+
+
+def _record_name(match: re.Match[str]) -> str:
+    return match["name"].lower().rstrip(".")
 
 
 def _names_domain(text: str, domain: str, unicode_domain: str) -> bool:
@@ -89,7 +105,11 @@ def _read_line(line: str, number: int) -> Field | None:
     stripped = line.strip()
     if not stripped or stripped[0] in "%#;":
         return None
-    match = _BRACKET_FIELD.match(line) or _COLON_FIELD.match(line)
+    match = (
+        _BRACKET_FIELD.match(line)
+        or _COLON_FIELD.match(line)
+        or _PHRASE_FIELD.match(line)
+    )
     if match is None:
         return None
     label = normalise_label(match["label"])

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Mapping
 
+from tracker.adapters.whois.notices import rate_limit_notice
 from tracker.adapters.whois.parsing import parse_whois_text
 from tracker.adapters.whois.referrals import iana_referral, registrar_referral
 from tracker.adapters.whois.servers import (
@@ -26,24 +27,25 @@ logger = logging.getLogger(__name__)
 
 
 class WhoisRegistrationLookup:
-    """Look registrations up on the registries' WHOIS servers.
+    """A `RegistrationLookup` that queries the registries' WHOIS servers.
 
     The server comes from the table in `tracker.adapters.whois.servers`,
-    else from IANA. When the registry's answer lacks the expiry date or the
+    else from IANA. When the registry's response lacks the expiry date or the
     registrar and names a registrar WHOIS server, up to `max_referrals`
-    further servers are asked; the registry's values win over a registrar's,
-    and a failed referral leaves the registry's answer as the result.
+    further servers are queried. The registry's values win over a
+    registrar's, and a failed referral leaves the registry's response as the
+    result.
 
-    `server` (host, port) sends every query there instead, for tests, demos
-    and WHOIS proxies. Such a server answers by name only, so no referral is
-    followed: it would return the same text again.
+    `server` (host, port) receives every query instead, for tests, demos and
+    WHOIS proxies. Such a server responds by name only, so no referral is
+    followed, because it would return the same text again.
 
     `host_addresses` maps WHOIS host names to the (host, port) to connect to
-    instead of resolving them; with it, a host missing from the mapping is
+    instead of resolving them. With it, a host missing from the mapping is
     never contacted. Tests use it to run referrals against loopback servers.
 
-    `timeout` (seconds) bounds each query as a whole; `max_response_bytes`
-    caps each answer.
+    `timeout` (seconds) bounds each query as a whole, and
+    `max_response_bytes` caps each response.
     """
 
     def __init__(
@@ -87,6 +89,13 @@ class WhoisRegistrationLookup:
         if known is not None:
             return known
         text = self._ask(IANA_SERVER, domain, budget_key=IANA_SERVER)
+        notice = rate_limit_notice(text)
+        if notice is not None:
+            self._budget.report_rate_limited(IANA_SERVER)
+            message = f"{IANA_SERVER} rate-limited the query for {domain}: {notice}"
+            raise LookupFailed(
+                LookupErrorKind.RATE_LIMITED, message, server=IANA_SERVER
+            )
         host = iana_referral(text)
         if host is None:
             raise LookupFailed(
@@ -99,14 +108,15 @@ class WhoisRegistrationLookup:
         return host
 
     def _read_with_referrals(self, domain: str, host: str, text: str) -> Registration:
-        """Parse the registry's answer, asking registrar servers for what it lacks.
+        """Parse the registry's response and fill its gaps from registrar servers.
 
-        The steps:
-        1. Parse the registry's answer. RATE_LIMITED and NOT_FOUND end the
-           lookup; UNPARSABLE is kept in case a registrar's answer is readable.
-        2. While the result lacks an expiry date or registrar, the answer
-           names a server not asked yet, and fewer than `max_referrals`
-           servers were asked, ask it and fill the gaps from its answer.
+        1. Parse the registry's response. RATE_LIMITED and NOT_FOUND end the
+           lookup. UNPARSABLE is kept in case a registrar's response is
+           readable.
+        2. While the result lacks an expiry date or a registrar, the last
+           response names a server not queried yet, and fewer than
+           `max_referrals` referrals were made, query that server and fill
+           the gaps from its response.
         3. A referral that fails ends the chain with what was read so far.
         """
         registration: Registration | None = None
@@ -140,13 +150,16 @@ class WhoisRegistrationLookup:
                 break
             registration = _merge(registration, referred)
 
-        if registration is None:
-            assert registry_error is not None
-            raise registry_error
-        return registration
+        if registration is not None:
+            return registration
+        raise registry_error or LookupFailed(
+            LookupErrorKind.UNPARSABLE,
+            f"no readable response for {domain}",
+            server=host,
+        )
 
     def _ask(self, host: str, domain: str, *, budget_key: str) -> str:
-        """Send the query for `domain` in `host`'s format and decode the answer."""
+        """Send the query for `domain` in `host`'s format and decode the response."""
         address = self._address(host)
         query = query_for(host, domain)
         logger.debug("WHOIS query %r to %s (%s:%s)", query, host, *address)
@@ -190,7 +203,7 @@ def _is_complete(registration: Registration) -> bool:
 
 
 def _merge(registry: Registration | None, registrar: Registration) -> Registration:
-    """Fill what the registry's answer lacks from a registrar's answer."""
+    """Fill what the registry's response lacks from a registrar's response."""
     if registry is None:
         return registrar
     return dataclasses.replace(

@@ -1,4 +1,4 @@
-"""Finding the next WHOIS server named in an answer."""
+"""Finding the next WHOIS server named in a response."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def registrar_referral(text: str, domain: str) -> str | None:
     """Return the host of the registrar WHOIS server that `text` refers to.
 
     Only the record of `domain` is searched, so the servers of look-alike
-    names in an older Verisign answer are ignored. Returns None when there is
+    names in an older Verisign response are ignored. Returns None when there is
     no referral or it is not a plain host name on the WHOIS port: a referral
     never sends a query to an IP address or another port.
     """
@@ -34,7 +34,7 @@ def registrar_referral(text: str, domain: str) -> str | None:
 
 
 def iana_referral(text: str) -> str | None:
-    """Return the server in the `refer:` line of an IANA answer, or None."""
+    """Return the server in the `refer:` line of an IANA response, or None."""
     for field in read_fields(normalise_text(text)):
         if field.label in ("refer", "whois"):
             host = _host(field.value)

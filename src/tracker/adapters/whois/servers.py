@@ -1,6 +1,6 @@
-"""Which WHOIS server answers for a TLD, and how it wants to be asked.
+"""The WHOIS server of each TLD, and the query format each server expects.
 
-Names not in the table are looked up through IANA, whose answer names the
+Names not in the table are looked up through IANA, whose response names the
 registry's server in a `refer:` line.
 """
 
@@ -9,8 +9,10 @@ from __future__ import annotations
 IANA_SERVER = "whois.iana.org"
 WHOIS_PORT = 43
 
-# Registry WHOIS servers by TLD (lower-case punycode), as IANA's root zone
-# database listed them in 2024. IANA stays the fallback for the rest.
+# Registry WHOIS servers by TLD (lower-case punycode); IANA is asked for the
+# rest. NOTE: the entries follow IANA's root zone database as of 2024 and
+# were not checked against it since. A moved server gives NETWORK errors for
+# its TLD until the entry is fixed.
 SERVERS: dict[str, str] = {
     "com": "whois.verisign-grs.com",
     "net": "whois.verisign-grs.com",
@@ -94,17 +96,17 @@ SERVERS: dict[str, str] = {
     "in": "whois.registry.in",
 }
 
-# Servers whose default answer is not the plain record of one name.
-# DENIC answers with the full record only to "-T dn,ace"; JPRS answers in
+# Servers whose default response is not the plain record of one name.
+# DENIC sends the full record only to "-T dn,ace"; JPRS responds in
 # Japanese unless the query ends in "/e"; Verisign lists every host name
-# that starts with the queried name unless the query says "domain".
+# that starts with the queried name unless the query starts with "domain".
 _QUERY_FORMATS: dict[str, str] = {
     "whois.denic.de": "-T dn,ace {name}",
     "whois.jprs.jp": "{name}/e",
     "whois.verisign-grs.com": "domain {name}",
 }
 
-# Encodings of servers that do not answer in UTF-8.
+# Encodings of servers that do not respond in UTF-8.
 _ENCODINGS: dict[str, str] = {
     "whois.nic.hu": "iso-8859-2",
 }
@@ -116,7 +118,7 @@ def server_for(tld: str) -> str | None:
 
 
 def query_for(server: str, name: str) -> str:
-    """Return the query line (without CRLF) that asks `server` about `name`."""
+    """Return the query line (without CRLF) for `name` in `server`'s format."""
     return _QUERY_FORMATS.get(server.lower(), "{name}").format(name=name)
 
 

@@ -1,8 +1,8 @@
 """The WHOIS protocol (RFC 3912) over TCP, bounded by one deadline.
 
 python-whois's own client is not used: its timeout applies to each read,
-so a server that sends a byte every half second holds it for as long as it
-likes, and socket errors come back as an empty answer.
+so a server that sends a byte every half second keeps it waiting
+indefinitely, and socket errors come back as an empty response.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _RESOLVER = concurrent.futures.ThreadPoolExecutor(
 def query_server(
     host: str, port: int, query: str, *, timeout: float, max_bytes: int
 ) -> bytes:
-    """Send `query` to a WHOIS server and return its whole answer.
+    """Send `query` to a WHOIS server and return its whole response.
 
     `timeout` (seconds) bounds the whole exchange: name resolution, connect,
     sending and every read. Raises `LookupFailed` with kind TIMEOUT when the
@@ -44,7 +44,7 @@ def query_server(
             connection.sendall(query.encode("utf-8") + b"\r\n")
             return _read_until_closed(connection, host, deadline, max_bytes)
     except TimeoutError:
-        message = f"{host} did not answer within {timeout:g} s"
+        message = f"{host} did not respond within {timeout:g} s"
         raise _failure(LookupErrorKind.TIMEOUT, message, host) from None
     except OSError as error:
         message = f"connection to {host} port {port} failed: {error}"

@@ -28,23 +28,44 @@ def init_admin(app: Flask, container: Container) -> Admin:
     """Mount the admin views on `app`; every one needs an admin's session."""
     db = init_database(app, container.engine())
     app.register_blueprint(_templates)
+
+    home = AdminHome(db, name="Overview", url="/admin")
     admin = Admin(
         app,
         name="tracker admin",
         url="/admin",
-        index_view=AdminHome(db, name="Overview", url="/admin"),
+        index_view=home,
         theme=Bootstrap4Theme(fluid=True),
     )
-    admin.add_view(UserAdmin(User, db, name="Users", endpoint="admin_users"))
-    admin.add_view(DomainAdmin(Domain, db, name="Domains", endpoint="admin_domains"))
-    admin.add_view(
-        CheckLogAdmin(CheckLog, db, name="Check history", endpoint="admin_checks")
+
+    # Endpoints carry an "admin_" prefix so they cannot clash with the web
+    # app's blueprints ("domains", "settings").
+    domains = DomainAdmin(
+        Domain, db, name="Domains", endpoint="admin_domains", url="domains"
+    )
+    reminders = ReminderAdmin(
+        Reminder,
+        db,
+        name="Notifications",
+        endpoint="admin_notifications",
+        url="notifications",
     )
     admin.add_view(
-        ReminderAdmin(
-            Reminder, db, name="Notifications", endpoint="admin_notifications"
+        UserAdmin(User, db, name="Users", endpoint="admin_users", url="users")
+    )
+    admin.add_view(domains)
+    admin.add_view(
+        CheckLogAdmin(
+            CheckLog, db, name="Check history", endpoint="admin_checks", url="checks"
         )
     )
-    admin.add_view(SettingsView(name="Settings", endpoint="admin_settings"))
+    admin.add_view(reminders)
+    admin.add_view(
+        SettingsView(name="Settings", endpoint="admin_settings", url="settings")
+    )
     admin.add_link(MenuLink(name="Back to tracker", url="/"))
+
+    # The home page links its figures to filtered lists of these views.
+    home.domains_view = domains
+    home.reminders_view = reminders
     return admin

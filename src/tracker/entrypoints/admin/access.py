@@ -1,4 +1,4 @@
-"""Who may open the admin: one check shared by every admin view.
+"""Access control for the admin: one check shared by every admin view.
 
 Flask-Admin runs `is_accessible` before each exposed view method (list,
 details, edit, delete, export, action and AJAX endpoints alike), so putting
@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app
-from flask_admin import AdminIndexView, BaseView
+from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -31,7 +31,7 @@ class AdminAccess:
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-        logger.info("user %s was refused the admin view %s", current_user.id, name)
+        logger.info("denied user %s access to admin view %s", current_user.id, name)
         abort(403)
 
 
@@ -41,16 +41,12 @@ def container() -> Container:
 
 
 def admin_id() -> int:
-    """The id of the admin handling the current request."""
+    """Return the id of the admin handling the current request."""
     return int(current_user.id)
 
 
 class AdminForm(FlaskForm):
     """Base of every admin form: carries and checks Flask-WTF's CSRF token."""
-
-
-class AdminIndex(AdminAccess, AdminIndexView):
-    pass
 
 
 class AdminView(AdminAccess, BaseView):

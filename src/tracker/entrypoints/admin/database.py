@@ -1,11 +1,11 @@
 """The Flask-SQLAlchemy object the admin's model views read through.
 
-Flask-Admin 2.x wants a Flask-SQLAlchemy object rather than a bare session
-(passing a session is deprecated and will stop working in 3.0). This one
-shares the metadata of `tracker.adapters.orm`, whose classes are mapped
-imperatively, and sends every query to the container's engine, so the
-admin sees the same connection pool and SQLite settings (foreign keys on,
-WAL) as the rest of the app.
+Flask-Admin 2.2.1 expects a Flask-SQLAlchemy object, and warns that passing
+a bare session is deprecated and will stop working in 3.0. This one shares
+the metadata of `tracker.adapters.orm`, whose classes are mapped
+imperatively. It sends every query to the container's engine, so the admin
+uses the same connection pool and SQLite settings (foreign keys on, WAL)
+as the rest of the app.
 """
 
 from __future__ import annotations
@@ -38,10 +38,11 @@ class EngineSession(Session):
 
 def init_database(app: Flask, engine: Engine) -> SQLAlchemy:
     """Bind a Flask-SQLAlchemy object to `app`, querying through `engine`."""
-    # Flask-SQLAlchemy insists on a URI and builds an engine from it; that
-    # engine never connects, because EngineSession never asks for it.
+    # Flask-SQLAlchemy needs a URI and builds an engine from it. That engine
+    # never connects, because EngineSession never requests it, so the URI
+    # goes into app.config with its password masked.
     app.config.setdefault(
-        "SQLALCHEMY_DATABASE_URI", engine.url.render_as_string(hide_password=False)
+        "SQLALCHEMY_DATABASE_URI", engine.url.render_as_string(hide_password=True)
     )
     orm.start_mappers()
     db = SQLAlchemy(

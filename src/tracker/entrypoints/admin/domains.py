@@ -15,7 +15,11 @@ from tracker.domain.expiry import ExpiryPolicy, Urgency
 from tracker.domain.model import DataSource, Domain, LookupErrorKind
 from tracker.entrypoints.admin import filters
 from tracker.entrypoints.admin.access import admin_id, container
-from tracker.entrypoints.admin.views import TrackerModelView
+from tracker.entrypoints.admin.views import (
+    TrackerModelView,
+    parse_ids,
+    show_rejection,
+)
 from tracker.entrypoints.jobs import check_domain_job
 from tracker.services import admin
 
@@ -174,7 +178,7 @@ class DomainAdmin(TrackerModelView):
         try:
             admin.delete_domain(container().uow(), admin_id(), model.id)
         except admin.AdminError as error:
-            flash(str(error), "error")
+            show_rejection(error)
             return False
         return True
 
@@ -185,7 +189,7 @@ class DomainAdmin(TrackerModelView):
             container().job_queue(),
             check_domain_job,
             admin_id(),
-            [int(text) for text in ids],
+            parse_ids(ids),
         )
         if result.done:
             flash(f"Queued a check of {result.done} domain(s).", "success")

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.model import filters
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from tracker.adapters import orm
 from tracker.domain.expiry import ExpiryPolicy, Urgency
@@ -16,7 +16,10 @@ from tracker.entrypoints.admin.access import container
 
 def _contains(column: Any, text: str) -> ColumnElement[bool]:
     """Case-insensitive substring match with % and _ taken literally."""
-    result: ColumnElement[bool] = column.contains(text.strip().lower(), autoescape=True)
+    lowered = func.lower(column)
+    result: ColumnElement[bool] = lowered.contains(
+        text.strip().lower(), autoescape=True
+    )
     return result
 
 
@@ -70,7 +73,7 @@ class UrgencyFilter(BaseSQLAFilter):
 def urgency_condition(
     expiry: Any, urgency: Urgency, policy: ExpiryPolicy, today: date
 ) -> ColumnElement[bool]:
-    """The SQL form of `policy.urgency(days_left)` equal to `urgency`."""
+    """Build the SQL condition for `policy.urgency(days_left) == urgency`."""
     critical_end = today + timedelta(days=policy.critical_days)
     warning_end = today + timedelta(days=policy.warning_days)
     conditions: dict[Urgency, ColumnElement[bool]] = {

@@ -13,7 +13,7 @@ from tracker.adapters import orm
 from tracker.domain.model import Channel, LookupErrorKind, ReminderKind, ReminderStatus
 from tracker.entrypoints.admin import filters
 from tracker.entrypoints.admin.access import admin_id, container
-from tracker.entrypoints.admin.views import TrackerModelView
+from tracker.entrypoints.admin.views import TrackerModelView, parse_ids
 from tracker.services import admin
 
 
@@ -165,7 +165,7 @@ class ReminderAdmin(DomainColumnView):
             container().uow(),
             container().clock(),
             admin_id(),
-            [int(text) for text in ids],
+            parse_ids(ids),
         )
         if result.done:
             flash(f"{result.done} reminder(s) will be sent again.", "success")

@@ -15,6 +15,7 @@ from tracker.adapters import orm
 from tracker.domain.model import ReminderStatus
 from tracker.domain.names import DomainName
 from tracker.entrypoints.admin.access import AdminAccess, container
+from tracker.entrypoints.admin.views import TrackerModelView
 
 FAILED_REMINDERS_DAYS = 7
 RECENT_FAILURES_SHOWN = 10
@@ -130,6 +131,19 @@ class AdminHome(AdminAccess, AdminIndexView):
     def __init__(self, db: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.db = db
+        self.domains_view: TrackerModelView | None = None
+        self.reminders_view: TrackerModelView | None = None
+
+    def _links(self) -> dict[str, str]:
+        """Return the filtered lists the figures link to."""
+        assert self.domains_view is not None and self.reminders_view is not None
+        domains = self.domains_view
+        return {
+            "expired": domains.filter_url("Urgency", "expired"),
+            "unknown": domains.filter_url("Urgency", "unknown"),
+            "failing": domains.filter_url("Failing lookups", "1"),
+            "failed_reminders": self.reminders_view.filter_url("Status", "failed"),
+        }
 
     @expose("/")
     def index(self) -> Any:
@@ -145,4 +159,5 @@ class AdminHome(AdminAccess, AdminIndexView):
             failed_count=failed_count,
             failed=failed,
             failed_days=FAILED_REMINDERS_DAYS,
+            links=self._links(),
         )

@@ -1,9 +1,9 @@
 """The admin's settings page: one form per group, each saved through the services.
 
-The forms only parse numbers and text; the limits (positive whole
-thresholds, interval bounds, token format) live in
-`tracker.services.settings`, whose InvalidSetting message is shown next to
-the field.
+The forms only parse numbers and text. The limits, such as positive whole
+thresholds, interval bounds and the token format, are checked by
+`tracker.services.settings`, and its InvalidSetting message is shown next
+to the field.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired
 
+from tracker.entrypoints import jobs
 from tracker.entrypoints.admin.access import AdminForm, AdminView, admin_id, container
 from tracker.services import settings
 from tracker.services.admin import actor_label
@@ -118,6 +119,8 @@ class SettingsView(AdminView):
         except settings.InvalidSetting as error:
             form.thresholds.errors = [str(error)]
             return self._render(thresholds_form=form)
+        # Users on the default list need their pending reminders planned anew.
+        container().job_queue().enqueue(jobs.plan_all_reminders_job)
         text = ", ".join(str(days) for days in stored)
         return self._saved(f"default reminder thresholds to {text}")
 

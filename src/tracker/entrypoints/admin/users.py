@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import flash
 from flask_admin.actions import action
 from sqlalchemy import func, select
 
 from tracker.adapters import orm
 from tracker.domain.model import User
 from tracker.entrypoints.admin.access import admin_id, container
-from tracker.entrypoints.admin.views import TrackerModelView
+from tracker.entrypoints.admin.views import TrackerModelView, show_rejection
 from tracker.services import admin
+from tracker.services.ports import UnitOfWork
+
+UserChange = Callable[[UnitOfWork, admin.Actor, int], bool]
 
 # Correlated count, for sorting the list by number of domains.
 _DOMAIN_COUNT = (
@@ -93,7 +96,7 @@ class UserAdmin(TrackerModelView):
         try:
             admin.delete_user(container().uow(), admin_id(), model.id)
         except admin.AdminError as error:
-            flash(str(error), "error")
+            show_rejection(error)
             return False
         return True
 
@@ -117,10 +120,10 @@ class UserAdmin(TrackerModelView):
     def action_demote(self, ids: list[str]) -> None:
         self._run(ids, admin.demote_user, "no longer admins")
 
-    def _run(self, ids: list[str], change: Any, done: str) -> None:
+    def _run(self, ids: list[str], change: UserChange, done: str) -> None:
         actor = admin_id()
         self.run_batch(
             ids,
-            lambda user_id: bool(change(container().uow(), actor, user_id)),
+            lambda user_id: change(container().uow(), actor, user_id),
             f"user(s) {done}",
         )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from flask import flash, g
+from flask import flash, g, url_for
 from flask_admin.model import typefmt
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Select
@@ -29,6 +29,17 @@ def _utc_minutes(view: Any, value: datetime, name: str) -> str:
 
 def _utc_iso(view: Any, value: datetime, name: str) -> str:
     return value.astimezone(UTC).isoformat()
+
+
+def parse_ids(ids: Iterable[str]) -> list[int]:
+    """Return the row ids a list form sent, dropping any that is not a number."""
+    return [int(text) for text in ids if text.isdigit()]
+
+
+def show_rejection(error: AdminError) -> None:
+    """Flash a rejected admin request and log it."""
+    logger.info("rejected an admin request: %s", error)
+    flash(str(error), "error")
 
 
 class TrackerModelView(AdminModelView):
@@ -58,11 +69,23 @@ class TrackerModelView(AdminModelView):
         """Load one page, then what its columns show from other tables.
 
         Each `prefetch` adds one query per page instead of one per row.
+        Flask-Admin's dotted columns ("user.email") would join instead, but
+        they read `__table__`, which imperatively mapped classes lack.
         """
         count, rows = super().get_list(*args, **kwargs)
         if kwargs.get("execute", True):
             self.prefetch(list(rows))
         return count, rows
+
+    def filter_url(self, name: str, value: str) -> str:
+        """Return the URL of this list filtered by the filter labelled `name`."""
+        for index, flt in enumerate(self._filters or []):
+            if flt.name == name:
+                query: dict[str, Any] = {
+                    f"flt0_{self.get_filter_arg(index, flt)}": value
+                }
+                return url_for(f"{self.endpoint}.index_view", **query)
+        raise LookupError(f"{type(self).__name__} has no filter named {name!r}")
 
     def prefetch(self, rows: list[Any]) -> None:
         """Load related values for `rows`; store them with `remember`."""
@@ -89,19 +112,19 @@ class TrackerModelView(AdminModelView):
     ) -> None:
         """Apply `change` to each id and flash one summary.
 
-        `change` returns False when the row needed no change; an AdminError
-        it raises is shown to the admin and the other rows still go ahead.
+        `change` returns False when the row needed no change. An AdminError
+        it raises is shown to the admin, and the other rows still go ahead.
         """
         changed = 0
         unchanged = 0
-        for text in ids:
+        for row_id in parse_ids(ids):
             try:
-                if change(int(text)):
+                if change(row_id):
                     changed += 1
                 else:
                     unchanged += 1
             except AdminError as error:
-                flash(str(error), "error")
+                show_rejection(error)
         if changed:
             flash(f"{changed} {done}.", "success")
         if unchanged:

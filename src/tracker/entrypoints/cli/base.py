@@ -26,6 +26,9 @@ def main(ctx: click.Context, instance: Path | None, verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        # Alembic logs each migration step at INFO; the commands print a summary.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     ctx.obj = {"instance": instance}
 
 

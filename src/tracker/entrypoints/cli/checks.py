@@ -13,7 +13,8 @@ from tracker.adapters import schema
 from tracker.domain.names import DomainName, InvalidDomainName
 from tracker.entrypoints import jobs
 from tracker.entrypoints.cli.base import build, load_settings, main
-from tracker.services.checks import CheckOutcome, PassSummary
+from tracker.services.check_pass import PassSummary
+from tracker.services.checks import CheckOutcome
 from tracker.services.scheduling import CheckTarget, all_targets, due_targets
 
 
@@ -36,11 +37,11 @@ def check(
 ) -> None:
     """Look domains up now and store the results.
 
-    Give --due (the domains whose next check time has come, most urgent
-    first; run this from cron when there is no Redis worker), --all, or the
-    DOMAINS to check for every user who tracks them. Prints a summary line;
-    with DOMAINS, also one line per domain, and exits with status 1 when any
-    of their lookups failed.
+    Give --due, --all, or the DOMAINS to check for every user who tracks
+    them. --due checks the domains whose next check time has come, most
+    urgent first; run it from cron when no Redis worker runs. Prints a
+    summary line. With DOMAINS it also prints one line per domain, and exits
+    with status 1 when any of their lookups failed.
     """
     if mode and domains:
         raise click.UsageError("give --due, --all or DOMAINS, not several of them")

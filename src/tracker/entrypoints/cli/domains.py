@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -211,21 +211,21 @@ class ImportRow:
 
 
 class MalformedLine(ValueError):
-    """Raised for an import line that cannot be read; the message says why."""
+    """Raised for an import line that cannot be read; the message gives the reason."""
 
 
 @domains.command("import")
 @click.argument("email")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @click.pass_context
-def import_domains(ctx: click.Context, email: str, file: io.TextIOBase) -> None:
+def import_domains(ctx: click.Context, email: str, file: TextIO) -> None:
     """Track the domains listed in a CSV FILE for the user EMAIL.
 
-    The first column holds the domain; an optional second column an expiry
+    The first column contains the domain, an optional second column an expiry
     date (YYYY-MM-DD), used until a lookup returns one, and a third the
     registrar, stored with that date. A first line such as "domain,expires,registrar" is a header.
-    Commas, semicolons and tabs all work as separators; blank lines and lines
-    starting with # are ignored. A malformed line is reported with its line
+    The separator is the comma, semicolon or tab that occurs most in the
+    first line; blank lines and lines starting with # are ignored. A malformed line is reported with its line
     number and the valid lines are still imported; the exit status is then 1.
     """
     container = migrated_container(ctx)
@@ -240,7 +240,7 @@ def import_domains(ctx: click.Context, email: str, file: io.TextIOBase) -> None:
     ctx.exit(1 if counts["malformed"] else 0)
 
 
-def _import_rows(file: io.TextIOBase, counts: dict[str, int]) -> Iterator[ImportRow]:
+def _import_rows(file: TextIO, counts: dict[str, int]) -> Iterator[ImportRow]:
     """Yield the readable rows of the file; report each malformed one on stderr."""
     try:
         text = file.read()
@@ -249,7 +249,7 @@ def _import_rows(file: io.TextIOBase, counts: dict[str, int]) -> Iterator[Import
             f"{file.name} is not UTF-8 text ({error.reason} at byte {error.start}); "
             "save it as UTF-8 CSV"
         ) from None
-    reader = csv.reader(io.StringIO(text), dialect=_dialect(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     for row in reader:
         try:
             parsed = _parse_row(reader.line_num, row)
@@ -261,11 +261,12 @@ def _import_rows(file: io.TextIOBase, counts: dict[str, int]) -> Iterator[Import
             yield parsed
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+def _delimiter(text: str) -> str:
+    """Return the comma, semicolon or tab that occurs most in the first data line."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return max(",;\t", key=line.count)
+    return ","
 
 
 def _parse_row(line: int, cells: list[str]) -> ImportRow | None:
@@ -279,7 +280,7 @@ def _parse_row(line: int, cells: list[str]) -> ImportRow | None:
         raise MalformedLine("the first column, the domain, is empty")
     if len(cells) > 3:
         raise MalformedLine(
-            f"{len(cells)} columns; expected domain, expiry date and registrar"
+            f"{len(cells)} columns; expected at most 3: domain, expiry date, registrar"
         )
     expiry_text = cells[1] if len(cells) > 1 else ""
     try:

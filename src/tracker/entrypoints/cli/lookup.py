@@ -6,6 +6,7 @@ import json
 
 import click
 
+from tracker.adapters import schema
 from tracker.domain.names import DomainName, InvalidDomainName
 from tracker.entrypoints.cli.base import build, main
 from tracker.entrypoints.config import parse_host_port
@@ -45,7 +46,11 @@ def lookup(
             raise click.BadParameter(str(error), param_hint="--whois-server") from None
     if rdap_base:
         overrides["rdap_base"] = rdap_base
-    registration_lookup = build(ctx, **overrides).lookup()
+    container = build(ctx, **overrides)
+    # The admin's per-server limits and per-TLD sources live in the database,
+    # so make sure its tables exist before the first lookup reads them.
+    schema.upgrade(container.engine())
+    registration_lookup = container.lookup()
     failed = False
     for text in domains:
         result = _lookup_one(registration_lookup, text)

@@ -25,8 +25,8 @@ def remind(ctx: click.Context, mode: str | None) -> None:
     """Run one reminder sweep (--due) or re-plan all reminders (--replan).
 
     The worker schedule runs the sweep every 15 minutes; use --due from cron
-    when no worker runs. Prints a summary line. A reminder is never sent
-    twice, so running this next to a worker is safe.
+    when no worker runs. Prints a summary line. Each reminder is claimed
+    before it is sent, so this and a worker never send the same one.
     """
     if mode is None:
         raise click.UsageError("give --due or --replan")

@@ -63,7 +63,7 @@ def _read_password_from_stdin() -> str:
 
 
 def _strong_password(value: str) -> str:
-    """Check a typed password; click asks again when this raises BadParameter."""
+    """Check a typed password; click prompts again when this raises BadParameter."""
     try:
         accounts.check_password_strength(value)
     except accounts.WeakPassword as error:

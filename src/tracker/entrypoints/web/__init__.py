@@ -32,6 +32,7 @@ def create_app(
     used as it is (tests override its providers); otherwise one is built
     from `settings`.
     """
+    from tracker.entrypoints import scheduler
     from tracker.entrypoints.container import build_container
 
     if container is None:
@@ -52,6 +53,10 @@ def create_app(
     _init_extensions(app)
     _register_blueprints(app, container)
     _register_error_pages(app)
+
+    # Without Redis, this process runs the periodic checks and reminders.
+    scheduler.start_in_web_process(settings)
+
     logger.info("web app ready, database %s", _safe_url(container))
     return app
 
@@ -87,13 +92,14 @@ def _register_blueprints(app: Flask, container: Container) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(i18n.bp)
-    # TODO: uncomment once tracker/entrypoints/web/settings.py exists.
-    # from tracker.entrypoints.web.settings import bp as settings_bp
-    # app.register_blueprint(settings_bp)
+    from tracker.entrypoints.web.settings import bp as settings_bp
 
-    # TODO: uncomment once tracker/entrypoints/admin/ exists.
-    # from tracker.entrypoints.admin import init_admin
-    # init_admin(app, container)
+    app.register_blueprint(settings_bp)
+
+    # The admin panel at /admin (Flask-Admin), for users with the admin flag.
+    from tracker.entrypoints.admin import init_admin
+
+    init_admin(app, container)
 
 
 def _register_error_pages(app: Flask) -> None:

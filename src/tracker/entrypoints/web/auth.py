@@ -22,7 +22,7 @@ bp = Blueprint("auth", __name__)
 
 
 class SessionUser(UserMixin):
-    """The signed-in account as Flask-Login sees it, copied from a `User` row."""
+    """The signed-in account as Flask-Login uses it, copied from a `User` row."""
 
     def __init__(self, user: User) -> None:
         assert user.id is not None

@@ -38,7 +38,7 @@ _KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 
 def languages() -> list[str]:
-    """The languages that have a catalog, such as ["ru"]."""
+    """Return the languages that have a catalog, such as ["ru"]."""
     return sorted(path.name for path in TRANSLATIONS.iterdir() if path.is_dir())
 
 

@@ -42,7 +42,7 @@ _POLL_INTERVAL = 0.1
 @bp.before_request
 @login_required
 def require_login() -> None:
-    """Every page of this blueprint is for signed-in users only."""
+    """Send guests to the log-in page: every page here needs a signed-in user."""
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""How a dashboard row reads: colours, labels and sentences, translated."""
+"""Colours, labels and sentences of a dashboard row, translated."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ ERROR_KIND_LABELS: dict[str, LazyString] = {
     LookupErrorKind.TIMEOUT.value: _l("timed out"),
     LookupErrorKind.NETWORK.value: _l("network error"),
     LookupErrorKind.NO_SERVER.value: _l("no lookup server for this domain"),
-    LookupErrorKind.UNPARSABLE.value: _l("unreadable registry answer"),
-    LookupErrorKind.RESPONSE_TOO_LARGE.value: _l("registry answer too large"),
+    LookupErrorKind.UNPARSABLE.value: _l("unreadable registry response"),
+    LookupErrorKind.RESPONSE_TOO_LARGE.value: _l("registry response too large"),
 }
 
 
@@ -81,6 +81,8 @@ def problem_text(row: DomainRow) -> str | None:
     still missing.
     """
     if row.failing_days is not None:
+        # NOTE: `last_error` is the lookup adapter's English message, so only
+        # the sentence around it is translated.
         detail = row.last_error or error_kind_label(row.last_error_kind)
         if row.failing_days < 1:
             return _("lookup failed: %(error)s", error=detail)
@@ -102,7 +104,17 @@ def error_kind_label(kind: str | None) -> str:
     return str(ERROR_KIND_LABELS.get(kind, kind))
 
 
+def as_sentence(text: str) -> str:
+    """Capitalise the first letter of a message fragment and end it with a period."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def init_templates(app: Flask) -> None:
+    app.jinja_env.filters["sentence"] = as_sentence
     app.jinja_env.globals.update(
         urgency_style=urgency_style,
         source_label=source_label,

@@ -31,7 +31,7 @@ def select_locale() -> str:
 
 
 def guest_language() -> str:
-    """The language a new account starts with: what the guest used so far."""
+    """Return the language a new account starts with: the one the guest used."""
     return select_locale()
 
 

@@ -2,7 +2,7 @@
 
 A domain never checked is pending until its first lookup ends. After
 "Check now" it is pending until `last_checked_at` moves past the value it
-had when the job was queued; that value is kept in the session, so a reload
+had when the job was queued. The session keeps that value, so a reload
 keeps showing "checking…" while the job runs.
 """
 
@@ -31,7 +31,10 @@ def mark_pending(domain_id: int, last_checked_at: datetime | None) -> None:
 
 
 def is_pending(row: DomainRow) -> bool:
-    """True while the row waits for a lookup result; forgets settled entries."""
+    """True while the row waits for a lookup result.
+
+    Drops the session entry of a row whose lookup has ended.
+    """
     if row.last_checked_at is None:
         return True
     pending: dict[str, str] = session.get(_SESSION_KEY, {})

@@ -30,6 +30,6 @@ def local_target(target: str | None, default: str) -> str:
 
 
 def current_path() -> str:
-    """The path and query of the current request, for a later `next`."""
+    """Return the path and query of the current request, for a later `next`."""
     path = request.full_path
     return path.removesuffix("?")

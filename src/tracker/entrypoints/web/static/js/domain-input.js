@@ -1,5 +1,5 @@
 // The add field is a textarea so that a pasted list keeps its line breaks.
-// It grows with its content, and Enter submits while it holds one line.
+// It grows with its content, and Enter submits while it contains one line.
 
 export function initDomainInput(root) {
   const field = root.querySelector("textarea.add-names");

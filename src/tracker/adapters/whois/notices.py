@@ -1,6 +1,6 @@
-"""Recognising WHOIS answers that carry no record: rate limits and unknown names.
+"""Recognising WHOIS responses that carry no record: rate limits and unknown names.
 
-Both checks run before any field is parsed. python-whois turns such answers
+Both checks run before any field is parsed. python-whois turns such responses
 into an all-empty result, which must never be read as "no expiry published".
 """
 
@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 
-# Phrases registries use when they refuse a query for now. Each is specific
-# enough not to match the terms-of-use text that many answers carry, which
+# Phrases registries use when they reject queries for a while. Each is specific
+# enough not to match the terms-of-use text that many responses carry, which
 # also talks about "excessive querying" and "high volume" in general.
 _RATE_LIMIT_PATTERNS = [
     r"limit exceeded",
+    r"rate limit reached",
     r"query rate exceeded",
+    r"queries exceeded",
+    r"per (?:second|minute|hour|day) exceeded",
+    r"exceeded (?:the )?(?:allowed|maximum) (?:connection|query|request)",
     r"quota (?:used up|exceeded|has been exceeded)",
     r"quota for \S+ (?:has been|is) (?:exceeded|used up)",
     r"allowance for \S+ is used up",
-    r"^[^\w\n]*too many (?:queries|requests|connections)\b",
+    r"^[^\w\n]*too many (?:queries|requests|connection|lookups)",
+    r"requests of this client are not permitted",
     r"access control limit reached",
     r"\b55000000002\b",
     r"please go away for \d+ seconds",
@@ -30,9 +35,9 @@ _RATE_LIMIT_PATTERNS = [
 _RATE_LIMIT = re.compile(
     "|".join(f"(?:{p})" for p in _RATE_LIMIT_PATTERNS), re.IGNORECASE | re.MULTILINE
 )
-# registro.br answers "Query rate limit exceeded. Reduced information." and
-# then still prints the record (or its "No match"), so that answer is parsed.
-_REDUCED_ANSWER = re.compile(
+# registro.br responds "Query rate limit exceeded. Reduced information." and
+# then still prints the record (or its "No match"), so that response is parsed.
+_REDUCED_RESPONSE = re.compile(
     r"rate limit exceeded\.\s*reduced information", re.IGNORECASE
 )
 
@@ -52,7 +57,9 @@ _NOT_FOUND_LINE_PATTERNS = [
     r"no data was found to match",
     r"not registered\b",
     r"available$",
-    r"error:101: no entries found",
+    r"error:\s*(?:\d+:\s*)?no entries found",
+    r"nothing found",
+    r"no found\b",
     r"this query returned 0 objects",
     r"no_se_encontro_el_objeto",
 ]
@@ -68,8 +75,18 @@ _NOT_FOUND_ANYWHERE_PATTERNS = [
     r"\bis not available in our whois database\b",
     r"\bnincs találat\b",
     r"\bno results were found\b",
+    r"\bhas not been registered\b",
+    r"\bno information available about domain name\b",
+    r"\bdo not have an entry in our database\b",
+    r"\bno se encuentra registrado\b",
+    r"^[^\w\n]*\S+: no existe\b",
+    r"^[^\w\n]*\S+ is available for registration\b",
+    r"^query_status:[ \t]*220\b",
     r"^\S+ no match$",
-    r"^[ \t]*(?:domain )?status:[ \t]*(?:free|available|not registered|no object found)\b",
+    (
+        r"^[ \t]*(?:domain )?status:[ \t]*"
+        r"(?:free|available|not registered|no object found)\b"
+    ),
     r"^[ \t]*organisation:[ \t]*not assigned[ \t]*$",
 ]
 _NOT_FOUND = re.compile(
@@ -79,13 +96,13 @@ _NOT_FOUND = re.compile(
     ),
     re.IGNORECASE | re.MULTILINE,
 )
-# A YAML answer (smallregistry.net) that holds no document: "--- ~".
+# A YAML response (smallregistry.net) that contains no document: "--- ~".
 _EMPTY_YAML = re.compile(r"^--- #YAML:1\.0\s*\n--- ~\s*$", re.MULTILINE)
 
 
 def rate_limit_notice(text: str) -> str | None:
-    """Return the line that says the server refused the query for now, or None."""
-    if _REDUCED_ANSWER.search(text):
+    """Return the line stating that the server rejects queries for now, or None."""
+    if _REDUCED_RESPONSE.search(text):
         return None
     match = _RATE_LIMIT.search(text)
     if match is None:
@@ -94,7 +111,7 @@ def rate_limit_notice(text: str) -> str | None:
 
 
 def not_found_notice(text: str) -> str | None:
-    """Return the line that says the name is not registered, or None."""
+    """Return the line stating that the name is not registered, or None."""
     match = _NOT_FOUND.search(text)
     if match is not None:
         return _line_at(text, match.start())
