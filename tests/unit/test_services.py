@@ -197,6 +197,7 @@ def test_no_expiry_published_keeps_manual_date(
     assert stored is not None
     assert stored.expiration_date == date(2027, 1, 1)
     assert stored.source is DataSource.MANUAL
+    assert stored.last_error is None
 
 
 def test_dashboard_sorts_soonest_first(

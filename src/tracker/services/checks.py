@@ -141,8 +141,10 @@ def _record_success(
         before = (domain.expiration_date, domain.registrar, domain.source)
         renewed = domain.apply_registration(registration, now)
         no_expiry = registration.expiration_date is None
-        if no_expiry:
-            message = _no_expiry_message(domain)
+        message = _no_expiry_message(domain)
+        if no_expiry and domain.expiration_date is None:
+            # Only ask for a date while none is known; a date entered by hand
+            # stays valid when the registry still publishes none.
             domain.last_error = message
             domain.last_error_kind = LookupErrorKind.NO_EXPIRY_PUBLISHED.value
         uow.check_logs.add(
@@ -157,7 +159,7 @@ def _record_success(
                 error_kind=LookupErrorKind.NO_EXPIRY_PUBLISHED.value
                 if no_expiry
                 else None,
-                error_message=domain.last_error if no_expiry else None,
+                error_message=message if no_expiry else None,
                 renewal=renewed,
                 duration_ms=elapsed_ms,
             )
