@@ -124,3 +124,27 @@ def fixture_bytes_of_packaged() -> bytes:
     import tracker.adapters.rdap as rdap_package
 
     return (Path(rdap_package.__file__).parent / "dns.json").read_bytes()
+
+
+def test_rdap_base_urls_route_one_tld(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with RdapServer() as rdap, WhoisServer() as whois:
+        rdap.json("/domain/nordwind-tools.com", "domain-com.json")
+        monkeypatch.setenv("RDAP_BASE_URLS", f"com={rdap.url}")
+        host, port = whois.address
+        result = runner.invoke(
+            main,
+            [
+                "lookup",
+                "--whois-server",
+                f"{host}:{port}",
+                "--json",
+                "nordwind-tools.com",
+            ],
+        )
+
+    (answer,) = json_lines(result.output)
+    assert answer["source"] == "rdap"
+    assert answer["expiration_date"] == "2027-03-12"
+    assert whois.queries == []

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import idna
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
@@ -33,6 +35,29 @@ def parse_host_port(value: str, *, default_port: int = 43) -> tuple[str, int]:
     return host, int(port_text)
 
 
+def parse_rdap_base_urls(value: str) -> dict[str, str]:
+    """Parse "TLD=URL" pairs separated by commas or spaces into a TLD → URL map.
+
+    Raises ValueError naming the pair that is not of that form.
+    """
+    result: dict[str, str] = {}
+    for pair in value.replace(",", " ").split():
+        tld, separator, url = pair.partition("=")
+        tld = tld.strip().lower().lstrip(".")
+        if not separator or not tld or not url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"RDAP_BASE_URLS entry {pair!r} is invalid; "
+                "use TLD=URL, e.g. ru=https://rdap.example.net/"
+            )
+        try:
+            result[idna.encode(tld, uts46=True).decode("ascii")] = url
+        except idna.IDNAError:
+            raise ValueError(
+                f"RDAP_BASE_URLS entry {pair!r} has an invalid TLD"
+            ) from None
+    return result
+
+
 @dataclass(frozen=True)
 class Settings:
     """Process settings; admin-editable ones live in the database instead."""
@@ -45,6 +70,7 @@ class Settings:
     redis_prefix: str = "tracker"
     whois_server: tuple[str, int] | None = None
     rdap_base: str | None = None
+    rdap_base_urls: dict[str, str] = field(default_factory=dict)
     lookup_timeout: float = 15.0
     add_lookup_wait: float = 4.0
     base_url: str = "http://127.0.0.1:5000"
@@ -69,6 +95,7 @@ class Settings:
             redis_prefix=_env("REDIS_PREFIX", "tracker") or "tracker",
             whois_server=parse_host_port(whois_server) if whois_server else None,
             rdap_base=_env("RDAP_BASE"),
+            rdap_base_urls=parse_rdap_base_urls(_env("RDAP_BASE_URLS") or ""),
             lookup_timeout=float(_env("LOOKUP_TIMEOUT", "15") or 15),
             add_lookup_wait=float(_env("ADD_LOOKUP_WAIT", "4") or 4),
             base_url=(_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),

@@ -60,19 +60,25 @@ def _registration_lookup(
 ) -> RegistrationLookup:
     """Build the RDAP-then-WHOIS chain.
 
-    An override for one protocol (WHOIS_SERVER or RDAP_BASE) routes lookups
-    to a test or proxy server; the other protocol is then left out, so a
-    lookup never reaches a real registry the operator did not choose.
+    An override for one protocol (WHOIS_SERVER, or RDAP_BASE / RDAP_BASE_URLS)
+    routes lookups to a test or proxy server; the other protocol then reaches
+    only the servers named in its own override, so a lookup never goes to a
+    real registry the operator did not choose.
     """
     whois = WhoisRegistrationLookup(
         server=settings.whois_server, timeout=settings.lookup_timeout, budget=budget
     )
-    if settings.whois_server and not settings.rdap_base:
+    rdap_overrides = dict(settings.rdap_base_urls)
+    if settings.rdap_base:
+        rdap_overrides["*"] = settings.rdap_base
+    if settings.whois_server and not rdap_overrides:
         return whois
-    overrides = {"*": settings.rdap_base} if settings.rdap_base else {}
+    bootstrap = Bootstrap.load(settings.instance_path / STORED_BOOTSTRAP_FILENAME)
+    if settings.whois_server:
+        bootstrap = Bootstrap(services={}, origin="none: WHOIS_SERVER is set")
     rdap = RdapRegistrationLookup(
-        bootstrap=Bootstrap.load(settings.instance_path / STORED_BOOTSTRAP_FILENAME),
-        base_overrides=overrides,
+        bootstrap=bootstrap,
+        base_overrides=rdap_overrides,
         timeout=settings.lookup_timeout,
         budget=budget,
     )
