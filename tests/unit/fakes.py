@@ -308,7 +308,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
 
 
 class FakeLookup:
-    """Returns a queued answer per domain, or raises the queued LookupFailed."""
+    """Returns the registration queued for a domain, or raises its queued LookupFailed."""
 
     def __init__(
         self, answers: dict[str, Registration | ports.LookupFailed] | None = None

@@ -1,4 +1,3 @@
-import itertools
 import threading
 import time
 
@@ -48,26 +47,22 @@ def test_slot_caps_concurrent_queries() -> None:
     assert peak == 2
 
 
-def test_slot_spaces_query_starts() -> None:
+def test_slot_spaces_query_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     limit = ServerLimit(max_concurrent=4, per_second=50.0)
     budget = budget_with(limit)
-    starts: list[float] = []
-    lock = threading.Lock()
+    sleeps: list[float] = []
+    # A frozen clock turns each slot's wait into an exact multiple of the
+    # interval, so the check does not depend on thread scheduling.
+    monkeypatch.setattr("tracker.adapters.budget.time.monotonic", lambda: 100.0)
+    monkeypatch.setattr("tracker.adapters.budget.time.sleep", sleeps.append)
 
-    def query() -> None:
-        with budget.slot(SERVER, wait_seconds=5), lock:
-            starts.append(time.monotonic())
+    for _ in range(4):
+        with budget.slot(SERVER, wait_seconds=5):
+            pass
 
-    threads = [threading.Thread(target=query) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    starts.sort()
-    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
-    # time.sleep never returns early, so each gap is at least the interval.
-    assert min(gaps) >= query_interval(limit) - 0.001
+    interval = query_interval(limit)
+    assert sleeps == pytest.approx([0.0, interval, 2 * interval, 3 * interval])
+    assert interval > 1 / limit.per_second
 
 
 def test_busy_slots_raise_rate_limited_after_wait() -> None:

@@ -54,8 +54,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         traceback: TracebackType | None,
     ) -> None:
         # close() rolls back anything uncommitted without expiring loaded
-        # objects, so entities stay readable after the block; rollback() would
-        # expire them and make every later attribute access fail.
+        # objects, so entities stay readable after the block. rollback() would
+        # expire them, and every later attribute access would fail.
         assert self.session is not None
         self.session.close()
         self.session = None

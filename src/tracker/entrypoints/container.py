@@ -61,9 +61,9 @@ def _registration_lookup(
     """Build the RDAP-then-WHOIS chain.
 
     An override for one protocol (WHOIS_SERVER, or RDAP_BASE / RDAP_BASE_URLS)
-    routes lookups to a test or proxy server; the other protocol then reaches
+    routes lookups to a test or proxy server. The other protocol then reaches
     only the servers named in its own override, so a lookup never goes to a
-    real registry the operator did not choose.
+    registry the operator did not choose.
     """
     whois = WhoisRegistrationLookup(
         server=settings.whois_server, timeout=settings.lookup_timeout, budget=budget

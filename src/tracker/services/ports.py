@@ -25,7 +25,7 @@ from tracker.domain.names import DomainName
 class LookupFailed(Exception):
     """A lookup ended without a registration.
 
-    `kind` says why; `server` names the WHOIS host or RDAP base URL that
+    `kind` gives the reason, and `server` names the WHOIS host or RDAP base URL that
     answered, when one did.
     """
 
@@ -50,11 +50,11 @@ class RegistrationLookup(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
+        """Return the current time, timezone-aware, in UTC."""
         ...
 
     def today(self) -> date:
-        """The current UTC date."""
+        """Return the current date in UTC."""
         ...
 
 
@@ -269,9 +269,9 @@ class PasswordHasher(Protocol):
 class ServerBudget(Protocol):
     """Politeness limits per lookup server (WHOIS host or RDAP host).
 
-    `slot` blocks until a query to `server` is allowed and holds a
-    concurrency slot while the query runs; it raises `LookupFailed` with
-    kind RATE_LIMITED when no slot frees up within `wait_seconds`.
+    `slot` blocks until a query to `server` is allowed, and occupies one
+    concurrency slot while the query runs. It raises `LookupFailed` with kind
+    RATE_LIMITED when no slot frees up within `wait_seconds`.
     """
 
     def slot(
@@ -279,12 +279,12 @@ class ServerBudget(Protocol):
     ) -> AbstractContextManager[None]: ...
 
     def report_rate_limited(self, server: str) -> None:
-        """Back the server's budget off after it answered "rate limited"."""
+        """Back the server's budget off after a "rate limited" response."""
         ...
 
 
 class UnlimitedBudget:
-    """A ServerBudget that never waits, for the CLI and tests."""
+    """A ServerBudget without limits, for unit tests and one-off lookups."""
 
     def slot(self, server: str, wait_seconds: float) -> AbstractContextManager[None]:
         return nullcontext()

@@ -31,7 +31,7 @@ def refresh(ctx: click.Context, url: str, timeout: float) -> None:
     """Download the RDAP bootstrap file and store it in the instance folder.
 
     Lookups read only the stored copy (or the one shipped with tracker), so
-    they work offline; restart the web app and workers to use a new copy.
+    they work offline. Restart the web app and workers to use a new copy.
     """
     settings = load_settings(ctx)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
