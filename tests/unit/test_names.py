@@ -68,3 +68,8 @@ def test_properties_of_idn_name() -> None:
 
 def test_public_suffix_of_second_level_registry() -> None:
     assert DomainName.parse("example.co.uk").public_suffix == "co.uk"
+
+
+def test_full_width_dots_are_separators() -> None:
+    assert DomainName.parse("ｇｏｏｇｌｅ．ｃｏｍ").ascii == "google.com"
+    assert DomainName.parse("example｡org").ascii == "example.org"

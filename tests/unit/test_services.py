@@ -4,7 +4,7 @@ import pytest
 
 from tests.unit.fakes import FakeHasher, FakeLookup, FakeUnitOfWork
 from tracker.adapters.clock import FixedClock
-from tracker.domain.expiry import ExpiryPolicy, Urgency
+from tracker.domain.expiry import ExpiryPolicy, ImplausibleExpiry, Urgency
 from tracker.domain.model import DataSource, LookupErrorKind, Registration
 from tracker.domain.names import InvalidDomainName
 from tracker.services import accounts, checks, domains
@@ -235,3 +235,36 @@ def test_dashboard_sorts_soonest_first(
     assert board.total == 5
     assert board.expiring_within_30 == 2
     assert board.expiring_within_7 == 1
+
+
+def test_placeholder_expiry_is_not_stored(
+    uow: FakeUnitOfWork, clock: FixedClock, owner: int
+) -> None:
+    domain_id = domains.add_domain(uow, clock, owner, "example.com")
+    lookup = FakeLookup({"example.com": registration("example.com", date(2027, 5, 1))})
+    checks.check_domain(uow, lookup, clock, domain_id)
+    lookup.answers["example.com"] = registration("example.com", date(9999, 12, 31))
+
+    outcome = checks.check_domain(uow, lookup, clock, domain_id)
+
+    assert outcome is not None
+    assert outcome.error_kind is LookupErrorKind.UNPARSABLE
+    assert "9999-12-31" in str(outcome.error_message)
+    stored = uow.domains.get(domain_id)
+    assert stored is not None
+    assert stored.expiration_date == date(2027, 5, 1)
+
+
+def test_manual_entry_rejects_implausible_year(
+    uow: FakeUnitOfWork, clock: FixedClock, owner: int
+) -> None:
+    domain_id = domains.add_domain(uow, clock, owner, "example.de")
+
+    with pytest.raises(ImplausibleExpiry, match="1900-01-01"):
+        domains.enter_expiry_manually(
+            uow, clock, owner, domain_id, date(1900, 1, 1), None
+        )
+
+    stored = uow.domains.get(domain_id)
+    assert stored is not None
+    assert stored.expiration_date is None

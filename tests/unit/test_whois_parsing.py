@@ -282,3 +282,17 @@ class TestReferrals:
         text = "% IANA WHOIS server\n\nrefer:        whois.nic.zz\n\ndomain:       ZZ\n"
 
         assert iana_referral(text) == "whois.nic.zz"
+
+
+def test_record_for_other_domain_rejected() -> None:
+    text = (
+        "Domain Name: SOMETHINGELSE.COM\n"
+        "Registrar: Example Registrar, Inc.\n"
+        "Registry Expiry Date: 2030-01-01T00:00:00Z\n"
+    )
+
+    with pytest.raises(LookupFailed) as raised:
+        parse_whois_text("other.com", text, "whois.example")
+
+    assert raised.value.kind is LookupErrorKind.UNPARSABLE
+    assert "somethingelse.com" in raised.value.message

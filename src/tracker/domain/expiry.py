@@ -9,6 +9,30 @@ from datetime import date
 
 DEFAULT_THRESHOLDS: tuple[int, ...] = (30, 14, 7, 3, 1)
 
+# A real expiry date lies between the first registrations (1985) and a few
+# decades ahead. A date outside is a typing error or a registry placeholder
+# such as 9999-12-31, and would break date arithmetic near date.max.
+EARLIEST_EXPIRY = date(1985, 1, 1)
+LATEST_EXPIRY = date(2199, 12, 31)
+
+
+class ImplausibleExpiry(ValueError):
+    """Raised for an expiry date outside EARLIEST_EXPIRY to LATEST_EXPIRY."""
+
+    def __init__(self, value: date) -> None:
+        super().__init__(
+            f"expiry date {value.isoformat()} is outside "
+            f"{EARLIEST_EXPIRY.isoformat()} to {LATEST_EXPIRY.isoformat()}"
+        )
+        self.value = value
+
+
+def check_plausible_expiry(value: date) -> date:
+    """Return `value`, or raise ImplausibleExpiry when no registry would set it."""
+    if not EARLIEST_EXPIRY <= value <= LATEST_EXPIRY:
+        raise ImplausibleExpiry(value)
+    return value
+
 
 class Urgency(enum.StrEnum):
     OK = "ok"

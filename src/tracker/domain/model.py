@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tracker.domain.expiry import ExpiryPolicy, Urgency, days_left
+from tracker.domain.expiry import (
+    ExpiryPolicy,
+    Urgency,
+    check_plausible_expiry,
+    days_left,
+)
 from tracker.domain.names import DomainName
 
 
@@ -54,6 +60,24 @@ class Registration:
     server: str | None = None
     statuses: tuple[str, ...] = ()
     raw_size: int = 0
+
+    def __post_init__(self) -> None:
+        if self.registrar is not None:
+            object.__setattr__(self, "registrar", clean_registry_text(self.registrar))
+
+
+def clean_registry_text(text: str) -> str | None:
+    """Drop control and format characters (U+202E and other bidi overrides).
+
+    Registry answers are untrusted, and a bidi override would make a
+    registrar name display reversed. Returns None when nothing is left.
+    """
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) not in {"Cc", "Cf"}
+    )
+    return " ".join(kept.split()) or None
 
 
 class User:
@@ -166,7 +190,8 @@ class Domain:
     def enter_manually(
         self, expiration_date: date, registrar: str | None, now: datetime
     ) -> None:
-        self.expiration_date = expiration_date
+        """Store a date typed by the user; raise ImplausibleExpiry if out of range."""
+        self.expiration_date = check_plausible_expiry(expiration_date)
         self.registrar = registrar or self.registrar
         self.source = DataSource.MANUAL
         self.updated_at = now

@@ -12,6 +12,9 @@ from publicsuffixlist import PublicSuffixList
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _MAX_NAME_LENGTH = 253
+# Label separators that IDNA (RFC 3490, section 3.1) treats as a full stop:
+# ideographic, full-width and half-width ideographic full stops.
+_DOT_LOOKALIKES = ("\u3002", "\uff0e", "\uff61")
 
 
 class InvalidDomainName(ValueError):
@@ -100,7 +103,9 @@ def _host_from_input(text: str) -> str:
         value = value.rsplit("@", 1)[-1]
         if value.count(":") == 1:
             value = value.split(":", 1)[0]
-    value = value.strip().rstrip(".").replace("\u3002", ".")
+    for separator in _DOT_LOOKALIKES:
+        value = value.replace(separator, ".")
+    value = value.strip().rstrip(".")
     if not value:
         raise InvalidDomainName(text, "no host name was found in it")
     if " " in value or "\t" in value:

@@ -16,6 +16,41 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+class ConfigError(ValueError):
+    """Raised for an environment variable with an invalid value; names the fix."""
+
+
+def _env_seconds(name: str, default: float) -> float:
+    text = _env(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 3600:
+        raise ConfigError(
+            f"{name}={text!r} is invalid; set a number of seconds from 0.1 to 3600"
+        )
+    return value
+
+
+def _env_port(name: str) -> int | None:
+    text = _env(name)
+    if text is None:
+        return None
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"{name}={text!r} is invalid; set a TCP port from 1 to 65535")
+    return int(text)
+
+
+def _env_url(name: str, default: str | None = None) -> str | None:
+    text = _env(name, default)
+    if text is not None and not text.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}={text!r} is invalid; set an http:// or https:// URL")
+    return text
+
+
 def parse_host_port(value: str, *, default_port: int = 43) -> tuple[str, int]:
     """Parse "host:port" (or "host", or "[::1]:4343"); raise ValueError if invalid."""
     text = value.strip()
@@ -24,6 +59,8 @@ def parse_host_port(value: str, *, default_port: int = 43) -> tuple[str, int]:
         port_text = rest.removeprefix(":")
     elif text.count(":") == 1:
         host, port_text = text.split(":")
+        if not port_text:
+            raise ValueError(f"{value!r} has an empty port; use HOST:PORT or just HOST")
     else:
         host, port_text = text, ""
     if not host:
@@ -84,31 +121,37 @@ class Settings:
         instance = Path(
             overrides.pop("instance_path", None)
             or instance_path
-            or _env("TRACKER_INSTANCE", str(Path.cwd() / "instance"))
+            or _env("TRACKER_INSTANCE")
+            or default_instance_path()
         )
         whois_server = _env("WHOIS_SERVER")
+        try:
+            whois_address = parse_host_port(whois_server) if whois_server else None
+            rdap_base_urls = parse_rdap_base_urls(_env("RDAP_BASE_URLS") or "")
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         settings = cls(
             instance_path=instance,
             database_url=_env("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}",
             secret_key=_env("SECRET_KEY") or "",
             redis_url=_env("REDIS_URL"),
             redis_prefix=_env("REDIS_PREFIX", "tracker") or "tracker",
-            whois_server=parse_host_port(whois_server) if whois_server else None,
-            rdap_base=_env("RDAP_BASE"),
-            rdap_base_urls=parse_rdap_base_urls(_env("RDAP_BASE_URLS") or ""),
-            lookup_timeout=float(_env("LOOKUP_TIMEOUT", "15") or 15),
-            add_lookup_wait=float(_env("ADD_LOOKUP_WAIT", "4") or 4),
-            base_url=(_env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            whois_server=whois_address,
+            rdap_base=_env_url("RDAP_BASE"),
+            rdap_base_urls=rdap_base_urls,
+            lookup_timeout=_env_seconds("LOOKUP_TIMEOUT", 15.0),
+            add_lookup_wait=_env_seconds("ADD_LOOKUP_WAIT", 4.0),
+            base_url=(_env_url("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             run_scheduler=_env("RUN_SCHEDULER", "1") not in ("0", "false", "no"),
             smtp={
                 "host": _env("SMTP_HOST"),
-                "port": int(_env("SMTP_PORT", "0") or 0) or None,
+                "port": _env_port("SMTP_PORT"),
                 "username": _env("SMTP_USERNAME"),
                 "password": _env("SMTP_PASSWORD"),
                 "security": (_env("SMTP_SECURITY", "starttls") or "starttls").lower(),
                 "mail_from": _env("MAIL_FROM"),
             },
-            telegram_api_base=_env("TELEGRAM_API_BASE", "https://api.telegram.org")
+            telegram_api_base=_env_url("TELEGRAM_API_BASE", "https://api.telegram.org")
             or "https://api.telegram.org",
         )
         settings = replace(settings, **overrides)
@@ -117,6 +160,21 @@ class Settings:
                 settings, secret_key=_stored_secret_key(settings.instance_path)
             )
         return settings
+
+
+def default_instance_path() -> Path:
+    """Return the checkout's `instance/` folder, or `./instance` for an installed copy.
+
+    Run from a source checkout (an editable install, as scripts/setup makes),
+    the web app and every `tracker` command share one database wherever
+    they are started from.
+    """
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "pyproject.toml").is_file() and (
+        checkout / "src" / "tracker"
+    ).is_dir():
+        return checkout / "instance"
+    return Path.cwd() / "instance"
 
 
 def _stored_secret_key(instance: Path) -> str:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from tracker.domain.expiry import ImplausibleExpiry, check_plausible_expiry
 from tracker.domain.model import CheckLog, Domain, LookupErrorKind, Registration
 from tracker.domain.names import DomainName
 from tracker.services.ports import Clock, LookupFailed, RegistrationLookup, UnitOfWork
@@ -120,9 +121,33 @@ def store_result(
     good data on failure, and sets `next_check_at`. Returns None when the
     domain no longer exists.
     """
+    if isinstance(result, Registration):
+        result = _implausible_as_failure(result)
     if isinstance(result, LookupFailed):
         return _record_failure(uow, clock, intervals, domain_id, result, elapsed_ms)
     return _record_success(uow, clock, intervals, domain_id, result, elapsed_ms)
+
+
+def _implausible_as_failure(
+    registration: Registration,
+) -> Registration | LookupFailed:
+    """Turn a placeholder date such as 9999-12-31 into an unparsable answer.
+
+    Storing it would show a domain as safe for centuries and keep its
+    reminders from ever being planned.
+    """
+    if registration.expiration_date is None:
+        return registration
+    try:
+        check_plausible_expiry(registration.expiration_date)
+    except ImplausibleExpiry as error:
+        server = registration.server or registration.source.value
+        return LookupFailed(
+            LookupErrorKind.UNPARSABLE,
+            f"{server} returned an unusable {error} for {registration.domain}",
+            server=registration.server,
+        )
+    return registration
 
 
 def _record_success(

@@ -276,7 +276,8 @@ def test_domains_import_reports_bad_lines(
         "example.org;01/02/2027;\n"
         "пример.рф;;\n"
         "example.net;2027-08-09;Reg;extra\n"
-        "example.com;;\n",
+        "example.com;;\n"
+        "far-future.com;9999-12-31;Reg\n",
         encoding="utf-8",
     )
 
@@ -287,7 +288,8 @@ def test_domains_import_reports_bad_lines(
     assert f"{path}:6: invalid expiry date '01/02/2027'" in result.output
     assert f"{path}:8: 4 columns" in result.output
     assert f"{path}:9: skipped: you already track example.com" in result.output
-    assert "imported 2, already tracked 1, malformed 3" in result.output
+    assert f"{path}:10: expiry date 9999-12-31 is outside" in result.output
+    assert "imported 2, already tracked 1, malformed 4" in result.output
     domains = stored(container, owner)
     assert domains == {
         "example.com": (date(2027, 4, 1), "Manual Registrar", DataSource.MANUAL),

@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 _LIBRARY_SKIPPED_TLDS = {"hk"}
 _MAX_LIBRARY_TEXT = 64_000
 
+_DOMAIN_LABELS = {"domain name", "domain", "domainname"}
+
 _STATUS_LABELS = {
     "status",
     "domain status",
@@ -84,6 +86,7 @@ def parse_whois_text(
     rules = rules_for(domain)
     record = select_record(text, domain, unicode_domain)
     fields = read_fields(record)
+    _raise_for_other_domain(fields, (domain, unicode_domain), server)
     library = _LibraryEntry(domain, unicode_domain, record)
     order = declared_date_order(text) or rules.date_order
 
@@ -141,6 +144,28 @@ def _raise_for_responses_without_record(
             LookupErrorKind.NOT_FOUND,
             f"{where} has no registration for {domain}: {notice[:200]}",
             server=server,
+        )
+
+
+def _raise_for_other_domain(
+    fields: Sequence[Field], names: tuple[str, str], server: str | None
+) -> None:
+    """Raise UNPARSABLE when the record names a domain, but not the one queried.
+
+    A misrouted query or a proxy mix-up must not give one domain another's date.
+    """
+    values = [
+        field.value.split()[0].lower().rstrip(".")
+        for field in fields
+        if field.label in _DOMAIN_LABELS and field.value.strip()
+    ]
+    # Some registries write the name without its TLD (EURid's "Domain: eurid"),
+    # so only full names are compared.
+    named = [value for value in values if "." in value]
+    if named and not any(name in names for name in named):
+        where = server or "the WHOIS server"
+        raise _unparsable(
+            f"{where} answered for {named[0]}, not for {names[0]}", server
         )
 
 

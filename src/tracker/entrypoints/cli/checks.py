@@ -7,12 +7,10 @@ import sys
 from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
-from tracker.adapters import schema
 from tracker.domain.names import DomainName, InvalidDomainName
 from tracker.entrypoints import jobs
-from tracker.entrypoints.cli.base import build, load_settings, main
+from tracker.entrypoints.cli.base import load_settings, main, migrated_container
 from tracker.services.check_pass import PassSummary
 from tracker.services.checks import CheckOutcome
 from tracker.services.scheduling import CheckTarget, all_targets, due_targets
@@ -146,25 +144,6 @@ def _quiet_per_domain_logs() -> None:
     """Keep one INFO line per domain out of the progress bar, unless -v is on."""
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         logging.getLogger("tracker.services.checks").setLevel(logging.WARNING)
-
-
-def migrated_container(ctx: click.Context) -> Any:
-    """Return the command's container; exit naming the fix when the database is not ready."""
-    container = build(ctx)
-    engine = container.engine()
-    try:
-        revision = schema.current_revision(engine)
-    except OperationalError as error:
-        url = engine.url.render_as_string(hide_password=True)
-        raise click.ClickException(
-            f"cannot open the database {url}: {error.orig}; "
-            "check DATABASE_URL, or run: tracker db upgrade"
-        ) from None
-    if revision is None:
-        raise click.ClickException(
-            "the database has no tables yet; run: tracker db upgrade"
-        )
-    return container
 
 
 @main.command()

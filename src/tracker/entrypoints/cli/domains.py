@@ -12,10 +12,10 @@ from typing import Any, TextIO
 
 import click
 
+from tracker.domain.expiry import ImplausibleExpiry, check_plausible_expiry
 from tracker.domain.model import Domain, User
 from tracker.domain.names import DomainName, InvalidDomainName
-from tracker.entrypoints.cli.base import main
-from tracker.entrypoints.cli.checks import migrated_container
+from tracker.entrypoints.cli.base import main, migrated_container
 from tracker.services.domains import (
     DuplicateDomain,
     add_domain,
@@ -289,6 +289,11 @@ def _parse_row(line: int, cells: list[str]) -> ImportRow | None:
         raise MalformedLine(
             f"invalid expiry date {expiry_text!r}; write it as YYYY-MM-DD"
         ) from None
+    if expiry is not None:
+        try:
+            check_plausible_expiry(expiry)
+        except ImplausibleExpiry as error:
+            raise MalformedLine(f"{error}; check the year") from None
     registrar = cells[2] if len(cells) > 2 and cells[2] else None
     return ImportRow(line, cells[0], expiry, registrar)
 

@@ -45,6 +45,11 @@ def lookup(
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--whois-server") from None
     if rdap_base:
+        if not rdap_base.startswith(("http://", "https://")):
+            raise click.BadParameter(
+                f"{rdap_base!r} is not an http:// or https:// URL",
+                param_hint="--rdap-base",
+            )
         overrides["rdap_base"] = rdap_base
     container = build(ctx, **overrides)
     # The admin's per-server limits and per-TLD sources live in the database,
@@ -89,6 +94,8 @@ def _lookup_one(registration_lookup: object, text: str) -> dict[str, object]:
 
 
 def _line(result: dict[str, object]) -> str:
+    name = DomainName(str(result["domain"])).unicode
+    result = {**result, "domain": name}
     if result["error"]:
         detail = result.get("message") or result["error"]
         return f"{result['domain']}: {detail}"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.entrypoints.cli.base import main
-from tracker.entrypoints.cli.checks import migrated_container
+from tracker.entrypoints.cli.base import main, migrated_container
 from tracker.services.reminders import plan_all_reminders, send_due_reminders
 
 

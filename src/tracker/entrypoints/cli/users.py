@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
-from tracker.adapters import schema
-from tracker.entrypoints.cli.base import build, main
+from tracker.entrypoints.cli.base import main, migrated_container
 from tracker.services import accounts, admin
 from tracker.services.ports import UnitOfWork
 
@@ -32,7 +29,11 @@ def create_admin(ctx: click.Context, email: str, password_stdin: bool) -> None:
     --password-stdin. A password shorter than 8 characters or too easy to
     guess is rejected.
     """
-    container = _migrated_container(ctx)
+    try:
+        accounts.normalise_email(email)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    container = migrated_container(ctx)
     if password_stdin:
         password = _read_password_from_stdin()
     else:
@@ -80,7 +81,7 @@ def users() -> None:
 @click.pass_context
 def list_users(ctx: click.Context) -> None:
     """Print every account: id, email, admin flag and active flag."""
-    container = _migrated_container(ctx)
+    container = migrated_container(ctx)
     with container.uow() as uow:
         for user in uow.users.list():
             flags = [
@@ -109,27 +110,9 @@ def demote(ctx: click.Context, email: str) -> None:
 
 
 def _change_by_email(ctx: click.Context, email: str, change: UserChange) -> bool:
-    container = _migrated_container(ctx)
+    container = migrated_container(ctx)
     try:
         user_id = admin.find_user_id(container.uow(), email)
         return change(container.uow(), None, user_id)
     except admin.AdminError as error:
         raise click.ClickException(str(error)) from None
-
-
-def _migrated_container(ctx: click.Context) -> Any:
-    container = build(ctx)
-    engine = container.engine()
-    try:
-        revision = schema.current_revision(engine)
-    except OperationalError as error:
-        url = engine.url.render_as_string(hide_password=True)
-        raise click.ClickException(
-            f"cannot open the database {url}: {error.orig}; "
-            "check DATABASE_URL, or run: tracker db upgrade"
-        ) from None
-    if revision is None:
-        raise click.ClickException(
-            "the database has no tables yet; run: tracker db upgrade"
-        )
-    return container

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,10 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-# A registry's expiry date lies between the first registrations (1985) and a
-# few decades ahead; a year outside this range is a typing error.
-EARLIEST_EXPIRY = date(1985, 1, 1)
-LATEST_EXPIRY = date(2199, 12, 31)
+from tracker.domain.expiry import EARLIEST_EXPIRY, LATEST_EXPIRY
 
 
 class LoginForm(FlaskForm):
