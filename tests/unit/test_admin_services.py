@@ -327,3 +327,11 @@ def test_server_limit_override_can_be_removed(uow: FakeUnitOfWork) -> None:
     default = settings.DEFAULT_SERVER_LIMITS["whois.denic.de"]
     assert settings.server_limits(uow)["whois.denic.de"] == default
     assert settings.remove_server_limit(uow, "whois.denic.de") is False
+
+
+@pytest.mark.parametrize("host", ["<b>x</b>", "whois example", "http://whois.example/"])
+def test_server_limit_rejects_bad_host(host: str) -> None:
+    uow = FakeUnitOfWork()
+
+    with pytest.raises(settings.InvalidSetting, match="not a server host name"):
+        settings.set_server_limit(uow, host, settings.ServerLimit(1, 1.0))

@@ -51,6 +51,18 @@ KEY_MAIL_FROM = "mail_from"
 KEY_TELEGRAM_TOKEN = "telegram_bot_token"
 KEY_TLD_SOURCES = "tld_sources"
 
+_INTERVAL_LABELS = {
+    "near_expiry_hours": "the re-check interval near expiry (hours)",
+    "far_hours": "the re-check interval far from expiry (hours)",
+    "retry_hours": "the first retry after a failure (hours)",
+    "max_retry_hours": "the longest retry interval (hours)",
+    "near_expiry_days": "the days before expiry that count as near",
+}
+# A host name, IPv4 address or bracketed IPv6 address, with an optional port.
+_SERVER_HOST = re.compile(
+    r"^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$"
+)
+
 _INTERVAL_BOUNDS: dict[str, tuple[float, float]] = {
     "near_expiry_hours": (1.0, 24.0 * 7),
     "far_hours": (1.0, 24.0 * 90),
@@ -91,9 +103,15 @@ def set_check_intervals(uow: UnitOfWork, intervals: CheckIntervals) -> None:
     for name, (low, high) in _INTERVAL_BOUNDS.items():
         value = getattr(intervals, name)
         if not low <= value <= high:
-            raise InvalidSetting(f"{name} = {value} is outside {low} to {high}")
+            raise InvalidSetting(
+                f"{_INTERVAL_LABELS[name]} is {value:g}; enter a value from "
+                f"{low:g} to {high:g}"
+            )
     if intervals.max_retry_hours < intervals.retry_hours:
-        raise InvalidSetting("max_retry_hours must not be below retry_hours")
+        raise InvalidSetting(
+            f"{_INTERVAL_LABELS['max_retry_hours']} must not be below "
+            f"{_INTERVAL_LABELS['retry_hours']}"
+        )
     with uow:
         uow.settings.set(KEY_INTERVALS, json.dumps(intervals.__dict__))
         uow.commit()
@@ -128,12 +146,18 @@ def set_server_limit(uow: UnitOfWork, host: str, limit: ServerLimit) -> None:
     host = host.strip().lower()
     if not host:
         raise InvalidSetting("the server host name is empty")
+    if host != "*" and not _SERVER_HOST.match(host):
+        raise InvalidSetting(
+            f"{host!r} is not a server host name; enter one such as whois.tcinet.ru"
+        )
     if not 1 <= limit.max_concurrent <= 64:
         raise InvalidSetting(
-            f"max_concurrent = {limit.max_concurrent} is outside 1 to 64"
+            f"{limit.max_concurrent} concurrent queries is outside 1 to 64"
         )
     if not 0.01 <= limit.per_second <= 100:
-        raise InvalidSetting(f"per_second = {limit.per_second} is outside 0.01 to 100")
+        raise InvalidSetting(
+            f"{limit.per_second:g} queries per second is outside 0.01 to 100"
+        )
     with uow:
         stored = json.loads(uow.settings.get(KEY_SERVER_LIMITS) or "{}")
         stored[host] = {

@@ -92,9 +92,21 @@ def test_intervals_saved(admin: Browser, container: Container) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("far_hours", "100000", "far_hours = 100000.0 is outside 1.0 to 2160.0"),
-        ("retry_hours", "0", "retry_hours = 0.0 is outside 0.05 to 24.0"),
-        ("max_retry_hours", "0.5", "max_retry_hours = 0.5 is outside 1.0 to 168.0"),
+        (
+            "far_hours",
+            "100000",
+            "far from expiry (hours) is 100000; enter a value from 1 to 2160",
+        ),
+        (
+            "retry_hours",
+            "0",
+            "after a failure (hours) is 0; enter a value from 0.05 to 24",
+        ),
+        (
+            "max_retry_hours",
+            "0.5",
+            "longest retry interval (hours) is 0.5; enter a value from 1 to 168",
+        ),
         ("near_expiry_days", "many", "Not a valid integer value."),
     ],
 )
@@ -131,7 +143,7 @@ def test_intervals_reject_retry_cap_below_first_retry(
     )
 
     assert status == 400
-    assert "max_retry_hours must not be below retry_hours" in page
+    assert "the longest retry interval (hours) must not be below" in page
     assert settings.check_intervals(container.uow()) == settings.CheckIntervals()
 
 
@@ -157,8 +169,8 @@ def test_server_limit_set_and_reset(admin: Browser, container: Container) -> Non
 @pytest.mark.parametrize(
     ("max_concurrent", "per_second", "message"),
     [
-        ("0", "1", "max_concurrent = 0 is outside 1 to 64"),
-        ("2", "500", "per_second = 500.0 is outside 0.01 to 100"),
+        ("0", "1", "0 concurrent queries is outside 1 to 64"),
+        ("2", "500", "500 queries per second is outside 0.01 to 100"),
     ],
 )
 def test_server_limit_rejects_bad_values(

@@ -141,7 +141,12 @@ class SettingsView(AdminView):
         except settings.InvalidSetting as error:
             form.form_errors.append(str(error))
             return self._render(intervals_form=form)
-        return self._saved(f"re-check intervals to {intervals}")
+        return self._saved(
+            "re-check intervals to "
+            f"{intervals.near_expiry_hours:g} h within {intervals.near_expiry_days} "
+            f"days of expiry, {intervals.far_hours:g} h otherwise, retries from "
+            f"{intervals.retry_hours:g} h up to {intervals.max_retry_hours:g} h"
+        )
 
     @expose("/server-limits", methods=["POST"])
     def server_limit(self) -> Any:
@@ -157,7 +162,10 @@ class SettingsView(AdminView):
         except settings.InvalidSetting as error:
             form.form_errors.append(str(error))
             return self._render(server_limit_form=form)
-        return self._saved(f"the limit of {host.strip().lower()} to {limit}")
+        return self._saved(
+            f"the limit of {host.strip().lower()} to {limit.max_concurrent} at once "
+            f"and {limit.per_second:g} queries per second"
+        )
 
     @expose("/server-limits/remove", methods=["POST"])
     def remove_server_limit(self) -> Any:
