@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from tracker.domain.expiry import EARLIEST_EXPIRY, LATEST_EXPIRY
 from tracker.domain.model import (
+    Channel,
     CheckLog,
     Domain,
     Registration,
@@ -179,16 +182,28 @@ class FakeReminderRepository(ports.ReminderRepository):
         self.add(reminder)
         return True
 
-    def due_ids(self, now: datetime, limit: int) -> Sequence[int]:
-        due = [
+    def due_ids(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        channels: Collection[Channel] | None = None,
+    ) -> Sequence[int]:
+        due = [r for r in self._due(now) if channels is None or r.channel in channels]
+        due.sort(key=lambda r: (r.next_attempt_at, r.id))
+        return [r.id for r in due[:limit] if r.id is not None]
+
+    def due_counts(self, now: datetime) -> dict[Channel, int]:
+        return dict(Counter(r.channel for r in self._due(now)))
+
+    def _due(self, now: datetime) -> list[Reminder]:
+        return [
             r
             for r in self.store.reminders
             if r.status == ReminderStatus.PENDING
             and r.next_attempt_at is not None
             and r.next_attempt_at <= now
         ]
-        due.sort(key=lambda r: (r.next_attempt_at, r.id))
-        return [r.id for r in due[:limit] if r.id is not None]
 
     def claim(self, reminder_id: int, now: datetime) -> bool:
         reminder = self.get(reminder_id)
@@ -231,6 +246,8 @@ class FakeReminderRepository(ports.ReminderRepository):
         for domain in sorted(self.store.domains.values(), key=lambda d: d.id or 0):
             user = self.store.users.get(domain.user_id)
             if domain.expiration_date is None or domain.muted or user is None:
+                continue
+            if not EARLIEST_EXPIRY <= domain.expiration_date <= LATEST_EXPIRY:
                 continue
             channel_on = user.notify_email or (
                 user.notify_telegram and user.telegram_chat_id is not None

@@ -1,6 +1,6 @@
 import pytest
 
-from tracker.domain.names import DomainName, InvalidDomainName
+from tracker.domain.names import DomainName, InvalidDomainName, InvalidNameReason
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,63 @@ def test_public_suffix_of_second_level_registry() -> None:
 def test_full_width_dots_are_separators() -> None:
     assert DomainName.parse("ｇｏｏｇｌｅ．ｃｏｍ").ascii == "google.com"
     assert DomainName.parse("example｡org").ascii == "example.org"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "label", "character", "suffix"),
+    [
+        ("", InvalidNameReason.EMPTY, None, None, None),
+        ("https://", InvalidNameReason.NO_HOST, None, None, None),
+        ("exa mple.com", InvalidNameReason.SPACES, None, None, None),
+        ("localhost", InvalidNameReason.NO_DOT, None, None, None),
+        ("bad_name.com", InvalidNameReason.INVALID_CHARACTER, "bad_name", "_", None),
+        (
+            "shop.ex\u202eample.com",
+            InvalidNameReason.INVALID_CHARACTER,
+            "ex\u202eample",
+            "\u202e",
+            None,
+        ),
+        ("пр_имер.рф", InvalidNameReason.INVALID_CHARACTER, "пр_имер", "_", None),
+        ("-bad.com", InvalidNameReason.HYPHEN_AT_EDGE, "-bad", None, None),
+        ("www.bad-.com", InvalidNameReason.HYPHEN_AT_EDGE, "bad-", None, None),
+        ("a..com", InvalidNameReason.EMPTY_LABEL, None, None, None),
+        (".example.com", InvalidNameReason.EMPTY_LABEL, None, None, None),
+        ("a" * 64 + ".com", InvalidNameReason.LABEL_TOO_LONG, "a" * 64, None, None),
+        (".".join(["a" * 60] * 5), InvalidNameReason.NAME_TOO_LONG, None, None, None),
+        ("пример.ру", InvalidNameReason.UNKNOWN_TLD, None, None, "ру"),
+        (
+            "example.notarealtld",
+            InvalidNameReason.UNKNOWN_TLD,
+            None,
+            None,
+            "notarealtld",
+        ),
+        ("co.uk", InvalidNameReason.PUBLIC_SUFFIX, None, None, "co.uk"),
+        ("ab--cd.com", InvalidNameReason.OTHER, "ab--cd", None, None),
+        ("xn--abc.com", InvalidNameReason.OTHER, "xn--abc", None, None),
+    ],
+)
+def test_parse_error_carries_code_and_details(
+    typed: str,
+    code: InvalidNameReason,
+    label: str | None,
+    character: str | None,
+    suffix: str | None,
+) -> None:
+    with pytest.raises(InvalidDomainName) as raised:
+        DomainName.parse(typed)
+
+    error = raised.value
+    assert error.code is code
+    assert error.label == label
+    assert error.character == character
+    assert error.suffix == suffix
+
+
+def test_unknown_tld_message_is_in_unicode() -> None:
+    with pytest.raises(InvalidDomainName) as raised:
+        DomainName.parse("пример.ру")
+
+    assert "'.ру' is not a known top-level domain" in str(raised.value)
+    assert "xn--" not in str(raised.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -11,6 +12,7 @@ from tests.unit.fakes import FakeLookup, FakeUnitOfWork
 from tracker.adapters.clock import FixedClock
 from tracker.domain.expiry import ExpiryPolicy
 from tracker.domain.model import (
+    Channel,
     DataSource,
     Domain,
     Registration,
@@ -26,13 +28,21 @@ BASE_URL = "https://tracker.example.org"
 
 
 class RecordingNotifier:
-    """Records what it sends; raises the queued failures first, one per send."""
+    """Records what it sends; raises the queued failures first, one per send.
+
+    Set `configured` to False to act as a channel without its settings.
+    """
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, Message]] = []
         self.failures: list[Exception] = []
+        self.configured = True
+
+    def is_configured(self) -> bool:
+        return self.configured
 
     def send(self, recipient: str, message: Message) -> None:
+        assert self.configured, "a channel that is not configured was attempted"
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((recipient, message))
@@ -537,6 +547,253 @@ def test_retry_delay_doubles_up_to_the_cap() -> None:
         timedelta(minutes=20),
     ]
     assert max(delays) == reminders.MAX_RETRY_DELAY
+
+
+# Bad data ---------------------------------------------------------------------
+
+FAR_FUTURE = date(9999, 12, 31)
+
+
+def add_stored_domain(world: World, name: str, expiry: date) -> int:
+    """Add a domain of the world's user with `expiry` stored as is, unchecked."""
+    domain = Domain(world.user_id, DomainName.parse(name), created_at=world.clock.now())
+    world.uow.domains.add(domain)
+    domain.expiration_date = expiry
+    assert domain.id is not None
+    return domain.id
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == reminders.__name__ and r.levelno == logging.WARNING
+    ]
+
+
+def test_far_future_domain_does_not_stop_the_sweep(
+    clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = make_world(clock, None)
+    far_id = add_stored_domain(world, "csv-far.com", FAR_FUTURE)
+    world.domain.expiration_date = clock.today() + timedelta(days=10)
+
+    result = world.sweep()
+
+    assert world.email.subjects() == ["example.com expires in 10 days"]
+    assert result.sent == 1
+    assert result.planning_errors == 0
+    assert world.uow.reminders.list_for_domain(far_id) == []
+
+
+def test_far_future_domain_is_planned_with_one_warning(
+    clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = make_world(clock, None)
+    far_id = add_stored_domain(world, "csv-far.com", FAR_FUTURE)
+
+    reminders.plan_reminders(world.uow, clock, far_id)
+    world.sweep()
+    world.next_day()
+
+    assert world.uow.reminders.list_for_domain(far_id) == []
+    assert warnings_of(caplog) == [
+        (
+            f"domain {far_id} gets no reminders: expiry date 9999-12-31 is outside "
+            "1985-01-01 to 2199-12-31"
+        )
+    ]
+
+
+def test_date_moved_far_cancels_pending_reminders(clock: FixedClock) -> None:
+    world = make_world(clock, 10)
+    reminders.plan_reminders(world.uow, clock, world.domain_id)
+    world.domain.expiration_date = FAR_FUTURE
+
+    result = world.sweep()
+
+    assert world.email.sent == []
+    assert result.sent == 0
+    assert world.rows(ReminderStatus.PENDING) == []
+    assert {r.last_error for r in world.rows(ReminderStatus.CANCELLED)} == {
+        "the expiry date changed to 9999-12-31"
+    }
+
+
+def test_planning_error_spares_the_other_domains(
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = make_world(clock, None)
+    broken_id = add_stored_domain(world, "broken.com", clock.today())
+    world.domain.expiration_date = clock.today() + timedelta(days=10)
+    get_domain = world.uow.domains.get
+
+    def get(domain_id: int) -> Domain | None:
+        if domain_id == broken_id:
+            raise RuntimeError("row cannot be read")
+        return get_domain(domain_id)
+
+    monkeypatch.setattr(world.uow.domains, "get", get)
+    result = world.sweep()
+
+    assert world.email.subjects() == ["example.com expires in 10 days"]
+    assert result.planning_errors == 1
+    assert result.planned_domains == 1
+    assert "planning errors 1" in result.summary()
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert logged.getMessage() == f"planning reminders of domain {broken_id} failed"
+    assert logged.exc_info is not None
+
+
+def test_plan_all_goes_on_after_an_error(
+    clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = make_world(clock, None)
+    broken_id = add_stored_domain(world, "broken.com", clock.today())
+    world.domain.expiration_date = clock.today() + timedelta(days=10)
+    get_domain = world.uow.domains.get
+
+    def get(domain_id: int) -> Domain | None:
+        if domain_id == broken_id:
+            raise RuntimeError("row cannot be read")
+        return get_domain(domain_id)
+
+    monkeypatch.setattr(world.uow.domains, "get", get)
+    planned = reminders.plan_all_reminders(world.uow, clock)
+
+    assert planned == 1
+    assert {r.threshold_days for r in world.rows(ReminderStatus.PENDING)} == {
+        14,
+        7,
+        3,
+        1,
+        0,
+    }
+
+
+# Channels that are not configured ---------------------------------------------
+
+
+def telegram_on(world: World) -> None:
+    reminders.update_preferences(
+        world.uow,
+        world.clock,
+        world.user_id,
+        thresholds_text="",
+        notify_email=True,
+        notify_telegram=True,
+        telegram_chat_id="123456789",
+        language="en",
+    )
+
+
+def test_unconfigured_channel_is_never_attempted(
+    clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = make_world(clock, 10)
+    world.email.configured = False
+
+    results = [world.sweep()]
+    for _ in range(reminders.MAX_ATTEMPTS + 2):
+        clock.advance(reminders.MAX_RETRY_DELAY)
+        results.append(world.sweep())
+
+    [due] = [r for r in world.rows(ReminderStatus.PENDING) if r.threshold_days == 14]
+    assert world.rows(ReminderStatus.FAILED) == []
+    assert (due.attempts, due.claimed_at, due.last_error) == (0, None, None)
+    assert [r.waiting for r in results[:2]] == [1, 1]
+    assert sum(r.failed + r.retrying + r.sent for r in results) == 0
+    assert warnings_of(caplog)[0] == (
+        "email is not configured and 1 due reminders are waiting. "
+        "To send them, set SMTP_HOST, and MAIL_FROM or the mail sender setting"
+    )
+
+
+def test_reminder_goes_out_once_channel_is_configured(clock: FixedClock) -> None:
+    world = make_world(clock, 10)
+    world.email.configured = False
+    world.sweep()
+    clock.advance(timedelta(hours=3))
+    world.sweep()
+
+    world.email.configured = True
+    result = world.sweep()
+
+    assert result.sent == 1
+    assert result.waiting == 0
+    assert world.email.subjects() == ["example.com expires in 10 days"]
+    [sent] = world.rows(ReminderStatus.SENT)
+    assert sent.attempts == 1
+
+
+def test_late_configuration_sends_only_latest_threshold(clock: FixedClock) -> None:
+    world = make_world(clock, 40)
+    world.email.configured = False
+    for _ in range(27):
+        world.next_day()
+
+    world.email.configured = True
+    world.sweep()
+
+    assert world.email.subjects() == ["example.com expires in 13 days"]
+    superseded = world.rows(ReminderStatus.CANCELLED)
+    assert [r.threshold_days for r in superseded] == [30]
+    assert superseded[0].last_error == "a reminder for a later threshold replaced it"
+
+
+def test_one_warning_per_unconfigured_channel(
+    clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = make_world(clock, 10)
+    add_stored_domain(world, "example.net", clock.today() + timedelta(days=5))
+    telegram_on(world)
+    world.telegram.configured = False
+
+    result = world.sweep()
+
+    assert result.sent == 2
+    assert result.waiting == 2
+    assert [recipient for recipient, _ in world.email.sent] == [
+        "owner@example.org",
+        "owner@example.org",
+    ]
+    assert warnings_of(caplog) == [
+        (
+            "telegram is not configured and 2 due reminders are waiting. "
+            "To send them, set the Telegram bot token in the admin settings"
+        )
+    ]
+
+
+def test_missing_notifier_leaves_reminders_pending(clock: FixedClock) -> None:
+    world = make_world(clock, 10)
+    telegram_on(world)
+
+    result = reminders.send_due_reminders(
+        world.uow, clock, {"email": world.email}, BASE_URL
+    )
+
+    telegram_rows = [r for r in world.rows() if r.channel == Channel.TELEGRAM]
+    assert result.sent == 1
+    assert result.waiting == 1
+    assert {r.status for r in telegram_rows} == {ReminderStatus.PENDING}
+    assert {r.attempts for r in telegram_rows} == {0}
+
+
+def test_waiting_reminders_lists_unconfigured_channels(clock: FixedClock) -> None:
+    world = make_world(clock, 10)
+    world.telegram.configured = False
+    notifiers = {"email": world.email, "telegram": world.telegram}
+
+    before = reminders.waiting_reminders(world.uow, clock, notifiers)
+    reminders.plan_reminders(world.uow, clock, world.domain_id)
+    world.email.configured = False
+    after = reminders.waiting_reminders(world.uow, clock, notifiers)
+
+    assert before == {Channel.TELEGRAM: 0}
+    assert after == {Channel.EMAIL: 1, Channel.TELEGRAM: 0}
 
 
 # Settings --------------------------------------------------------------------

@@ -233,8 +233,8 @@ def test_dashboard_sorts_soonest_first(
         Urgency.UNKNOWN,
     ]
     assert board.total == 5
-    assert board.expiring_within_30 == 2
-    assert board.expiring_within_7 == 1
+    assert board.expiring_within_warning_days == 2
+    assert board.expiring_within_critical_days == 1
 
 
 def test_placeholder_expiry_is_not_stored(

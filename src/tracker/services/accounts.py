@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 import re
+import secrets
+from weakref import WeakKeyDictionary
 
 from tracker.domain.model import User
+from tracker.services.common_passwords import COMMON_PASSWORDS
 from tracker.services.ports import Clock, PasswordHasher, UnitOfWork
 
 MIN_PASSWORD_LENGTH = 8
+# A password with fewer different characters ("aaaa1111") is a pattern.
+MIN_DISTINCT_CHARACTERS = 4
+# A shorter local part ("jo@...") appears inside too many unrelated passwords.
+MIN_LOCAL_PART_CHECKED = 4
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TRAILING_NON_LETTERS = re.compile(r"[\W\d_]+$")
 
 
 class AccountError(Exception):
@@ -19,8 +28,23 @@ class InvalidEmail(AccountError):
     """The email address is not of the form name@host.tld."""
 
 
+class PasswordProblem(enum.StrEnum):
+    """The rule a rejected password broke; the web layer words each one."""
+
+    TOO_SHORT = "too short"
+    TOO_COMMON = "too common"
+    CONTAINS_EMAIL = "contains email"
+    NO_LETTER = "no letter"
+    ONLY_LETTERS = "only letters"
+    TOO_FEW_DISTINCT = "too few distinct characters"
+
+
 class WeakPassword(AccountError):
-    """The password is too short or too easy to guess."""
+    """The password is too short or too easy to guess; `problem` names the rule."""
+
+    def __init__(self, problem: PasswordProblem, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
 
 
 class DuplicateAccount(AccountError):
@@ -34,14 +58,59 @@ def normalise_email(email: str) -> str:
     return value
 
 
-def check_password_strength(password: str) -> None:
-    """Raise AccountError for a password too weak to store."""
+def check_password_strength(password: str, email: str | None = None) -> None:
+    """Raise WeakPassword for a password too weak to store.
+
+    A password needs MIN_PASSWORD_LENGTH characters, MIN_DISTINCT_CHARACTERS
+    of them different, with a letter and a digit or symbol. It must not be
+    on the common-password list, also after removing the digits and symbols
+    at its end. It must not contain the local part of `email`.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+            PasswordProblem.TOO_SHORT,
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
         )
-    if password.isdigit() or len(set(password)) < 4:
-        raise WeakPassword("the password is too easy to guess; mix letters and digits")
+    if _is_common(password):
+        raise WeakPassword(
+            PasswordProblem.TOO_COMMON,
+            "the password is one of the most common passwords, or one with "
+            "digits or symbols added; choose another",
+        )
+    if email is not None and _contains_local_part(password, email):
+        raise WeakPassword(
+            PasswordProblem.CONTAINS_EMAIL,
+            "the password contains the name part of the email address",
+        )
+    if not any(character.isalpha() for character in password):
+        raise WeakPassword(
+            PasswordProblem.NO_LETTER, "the password has no letter; add one"
+        )
+    if password.isalpha():
+        raise WeakPassword(
+            PasswordProblem.ONLY_LETTERS,
+            "the password has only letters; add a digit or a symbol",
+        )
+    if len(set(password)) < MIN_DISTINCT_CHARACTERS:
+        raise WeakPassword(
+            PasswordProblem.TOO_FEW_DISTINCT,
+            f"the password must have at least {MIN_DISTINCT_CHARACTERS} "
+            "different characters",
+        )
+
+
+def _is_common(password: str) -> bool:
+    lowered = password.lower()
+    stem = _TRAILING_NON_LETTERS.sub("", lowered)
+    return lowered in COMMON_PASSWORDS or stem in COMMON_PASSWORDS
+
+
+def _contains_local_part(password: str, email: str) -> bool:
+    local_part = email.strip().lower().split("@", 1)[0]
+    lowered = password.lower()
+    if lowered == local_part:
+        return True
+    return len(local_part) >= MIN_LOCAL_PART_CHECKED and local_part in lowered
 
 
 def register_user(
@@ -56,7 +125,7 @@ def register_user(
 ) -> int:
     """Create an account and return its id; raise AccountError on bad input."""
     address = normalise_email(email)
-    check_password_strength(password)
+    check_password_strength(password, address)
     with uow:
         if uow.users.get_by_email(address) is not None:
             raise DuplicateAccount(
@@ -78,17 +147,39 @@ def register_user(
 def authenticate(
     uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, email: str, password: str
 ) -> int | None:
-    """Return the user id for valid credentials of an active account, else None."""
+    """Return the user id for valid credentials of an active account, else None.
+
+    The password is verified against a stored hash in every case, a
+    throwaway one for an unknown email, so the call takes about as long
+    whether or not the email has an account.
+    """
     address = email.strip().lower()
     with uow:
         user = uow.users.get_by_email(address)
-        if user is None or not user.is_active:
+        if user is None:
+            hasher.verify(_throwaway_hash(hasher), password)
             return None
-        if not hasher.verify(user.password_hash, password):
+        if not hasher.verify(user.password_hash, password) or not user.is_active:
             return None
         user.last_login_at = clock.now()
         uow.commit()
         return user.id
+
+
+_throwaway_hashes: WeakKeyDictionary[PasswordHasher, str] = WeakKeyDictionary()
+
+
+def _throwaway_hash(hasher: PasswordHasher) -> str:
+    """Return a hash of a random password, made once per hasher.
+
+    It has the hasher's own cost parameters, so verifying against it takes
+    as long as verifying against a stored hash.
+    """
+    found = _throwaway_hashes.get(hasher)
+    if found is None:
+        found = hasher.hash(secrets.token_urlsafe(16))
+        _throwaway_hashes[hasher] = found
+    return found
 
 
 def get_active_user(uow: UnitOfWork, user_id: int) -> User | None:

@@ -120,27 +120,34 @@ class DomainRow:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """The rows of one user's dashboard and the figures of its summary cards.
+
+    The figures count rows by urgency, so they use the same bands of
+    `policy` as the row colours: a domain 7 days from expiry is both red and
+    counted as expiring within `critical_days` (7 by default).
+    """
+
     rows: Sequence[DomainRow]
+    policy: ExpiryPolicy
 
     @property
     def total(self) -> int:
         return len(self.rows)
 
     @property
-    def expiring_within_30(self) -> int:
-        return sum(
-            1 for r in self.rows if r.days_left is not None and 0 <= r.days_left < 30
-        )
+    def expiring_within_warning_days(self) -> int:
+        """Domains with 0 to `policy.warning_days` days left."""
+        soon = {Urgency.WARNING, Urgency.CRITICAL}
+        return sum(1 for r in self.rows if r.urgency in soon)
 
     @property
-    def expiring_within_7(self) -> int:
-        return sum(
-            1 for r in self.rows if r.days_left is not None and 0 <= r.days_left < 7
-        )
+    def expiring_within_critical_days(self) -> int:
+        """Domains with 0 to `policy.critical_days` days left."""
+        return sum(1 for r in self.rows if r.urgency is Urgency.CRITICAL)
 
     @property
     def expired(self) -> int:
-        return sum(1 for r in self.rows if r.days_left is not None and r.days_left < 0)
+        return sum(1 for r in self.rows if r.urgency is Urgency.EXPIRED)
 
 
 def build_dashboard(
@@ -153,7 +160,7 @@ def build_dashboard(
         times = uow.reminders.times_for_user(user_id)
         rows = [_with_reminder_times(_row(d, now, policy), times, now) for d in domains]
     rows.sort(key=_sort_key)
-    return Dashboard(rows)
+    return Dashboard(rows, policy)
 
 
 def get_row(

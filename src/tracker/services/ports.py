@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from tracker.domain.model import (
+    Channel,
     CheckLog,
     Domain,
     LookupErrorKind,
@@ -166,11 +167,25 @@ class ReminderRepository(abc.ABC):
         """
 
     @abc.abstractmethod
-    def due_ids(self, now: datetime, limit: int) -> Sequence[int]:
+    def due_ids(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        channels: Collection[Channel] | None = None,
+    ) -> Sequence[int]:
         """Return up to `limit` ids of pending reminders whose next attempt is due.
 
         Due means `next_attempt_at <= now`; oldest first. A row whose
-        `next_attempt_at` is NULL is never due.
+        `next_attempt_at` is NULL is never due. With `channels`, only rows
+        of those channels count.
+        """
+
+    @abc.abstractmethod
+    def due_counts(self, now: datetime) -> dict[Channel, int]:
+        """Return the number of due pending reminders per channel, as `due_ids`.
+
+        Channels without a due reminder are left out.
         """
 
     @abc.abstractmethod
@@ -199,10 +214,11 @@ class ReminderRepository(abc.ABC):
     def unplanned_domain_ids(self, limit: int) -> Sequence[int]:
         """Return up to `limit` ids of domains that may need reminders but have none.
 
-        That is an unmuted domain with an expiry date, of an active user with
-        a channel switched on, whose rows for that date are all cancelled or
-        missing. Planning such a domain adds or restores at least its
-        "expired" reminder, so it is not found again.
+        That is an unmuted domain with an expiry date that passes
+        `check_plausible_expiry`, of an active user with a channel switched
+        on, whose rows for that date are all cancelled or missing. Planning
+        such a domain adds or restores at least its "expired" reminder, so it
+        is not found again.
         """
 
     @abc.abstractmethod
@@ -332,5 +348,14 @@ class Notifier(Protocol):
         """Deliver `message` to an email address or Telegram chat id.
 
         Raises NotificationFailed when the message was not accepted.
+        """
+        ...
+
+    def is_configured(self) -> bool:
+        """Return True when the settings needed to send are present.
+
+        It checks presence only and sends nothing. The sweep does not attempt
+        reminders of a channel whose notifier returns False, so they stay
+        pending until it is configured.
         """
         ...

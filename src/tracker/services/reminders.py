@@ -11,7 +11,11 @@ The sweep sends the pending rows that are due. Each row is claimed with one
 conditional UPDATE right before it is sent, so two sweeps, a retried job or a
 crash after sending never send it twice. The unique key on
 (domain, expiry date, kind, threshold, channel) keeps a row from being
-planned twice.
+planned twice. Rows of a channel that is not configured (no SMTP server, no
+Telegram bot token) are left pending, without an attempt, until it is.
+
+An error while planning or sending one domain's reminders is logged and
+recorded, and the sweep goes on with the others.
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 
-from tracker.domain.expiry import DEFAULT_THRESHOLDS, ExpiryPolicy, parse_thresholds
+from tracker.domain.expiry import (
+    DEFAULT_THRESHOLDS,
+    ExpiryPolicy,
+    ImplausibleExpiry,
+    check_plausible_expiry,
+    parse_thresholds,
+)
 from tracker.domain.model import (
     Channel,
     Domain,
@@ -77,6 +87,11 @@ _ALREADY_SENT = (ReminderStatus.SENT, ReminderStatus.SENDING)
 
 ReminderKey = tuple[ReminderKind, int, Channel]
 
+_SETUP_HINTS = {
+    Channel.EMAIL: "set SMTP_HOST, and MAIL_FROM or the mail sender setting",
+    Channel.TELEGRAM: "set the Telegram bot token in the admin settings",
+}
+
 
 class ReminderSettingsError(ValueError):
     """Raised for reminder settings that cannot be stored, naming the problem."""
@@ -84,20 +99,27 @@ class ReminderSettingsError(ValueError):
 
 @dataclass
 class SweepResult:
-    """Counts of what one sweep did, for the log and `tracker remind --due`."""
+    """Counts of what one sweep did, for the log and `tracker remind --due`.
+
+    `waiting` counts the due reminders left pending because their channel is
+    not configured. `planning_errors` counts the domains whose planning raised.
+    """
 
     sent: int = 0
     retrying: int = 0
     failed: int = 0
     skipped: int = 0
     interrupted: int = 0
+    waiting: int = 0
     planned_domains: int = 0
+    planning_errors: int = 0
 
     def summary(self) -> str:
         return (
             f"sent {self.sent}, retrying {self.retrying}, failed {self.failed}, "
             f"skipped {self.skipped}, interrupted {self.interrupted}, "
-            f"planned {self.planned_domains} domains"
+            f"waiting {self.waiting}, planned {self.planned_domains} domains, "
+            f"planning errors {self.planning_errors}"
         )
 
 
@@ -122,21 +144,39 @@ def plan_reminders(uow: UnitOfWork, clock: Clock, domain_id: int) -> None:
 
 
 def plan_user_reminders(uow: UnitOfWork, clock: Clock, user_id: int) -> int:
-    """Plan every domain of one user; return the number of domains."""
+    """Plan every domain of one user and return the number planned without error."""
     with uow:
         domain_ids = [d.id for d in uow.domains.list_for_user(user_id) if d.id]
-    for domain_id in domain_ids:
-        plan_reminders(uow, clock, domain_id)
-    return len(domain_ids)
+    errors = _plan_each(uow, clock, domain_ids)
+    return len(domain_ids) - errors
 
 
 def plan_all_reminders(uow: UnitOfWork, clock: Clock) -> int:
-    """Plan every domain, as after a change of default thresholds; return the count."""
+    """Plan every domain, as after a change of default thresholds.
+
+    Returns the number of domains planned without error.
+    """
     with uow:
         domain_ids = [d.id for d in uow.domains.list_all() if d.id]
+    errors = _plan_each(uow, clock, domain_ids)
+    return len(domain_ids) - errors
+
+
+def _plan_each(uow: UnitOfWork, clock: Clock, domain_ids: Sequence[int]) -> int:
+    """Plan the domains one by one and return how many raised an error.
+
+    Each error is logged with the domain id, and the next domain is planned.
+    """
+    errors = 0
     for domain_id in domain_ids:
-        plan_reminders(uow, clock, domain_id)
-    return len(domain_ids)
+        try:
+            plan_reminders(uow, clock, domain_id)
+        except Exception:
+            logger.exception("planning reminders of domain %s failed", domain_id)
+            errors += 1
+    if errors:
+        logger.warning("planning failed for %d of %d domains", errors, len(domain_ids))
+    return errors
 
 
 def effective_thresholds(user: User, default: Sequence[int]) -> tuple[int, ...]:
@@ -235,7 +275,7 @@ def _desired_reminders(
     - the "expired" message for the day after expiry;
     - a "renewed" message when rows for an earlier date exist on that channel.
     """
-    expiry = domain.expiration_date
+    expiry = _plannable_expiry(domain)
     if expiry is None or domain.muted or user is None or not user.is_active:
         return {}
     days = (expiry - now.date()).days
@@ -261,6 +301,22 @@ def _desired_reminders(
         if any(r.channel == channel and r.expiration_date < expiry for r in existing):
             desired[(ReminderKind.RENEWED, 0, channel)] = now
     return desired
+
+
+def _plannable_expiry(domain: Domain) -> date | None:
+    """Return the domain's expiry date, or None when no reminder can be planned.
+
+    A date outside the plausible range was stored before the entry points
+    rejected such dates. It gets a warning at each planning and no reminders,
+    because dates near 9999-12-31 overflow the date arithmetic here.
+    """
+    if domain.expiration_date is None:
+        return None
+    try:
+        return check_plausible_expiry(domain.expiration_date)
+    except ImplausibleExpiry as error:
+        logger.warning("domain %s gets no reminders: %s", domain.id, error)
+        return None
 
 
 def _cancel_reason(
@@ -338,29 +394,47 @@ def send_due_reminders(
 
     1. Mark reminders whose claim outlived CLAIM_TIMEOUT as failed.
     2. Plan domains without a live row for their current expiry date.
-    3. Until nothing is due: re-plan the domain of each due reminder (which
-       cancels what muting, a renewal or a later threshold made obsolete),
-       claim it, send it and store the outcome.
+    3. Count the due reminders of each channel that is not configured, and
+       log the count, as a warning when it is not zero. These reminders stay
+       pending, unclaimed, with no attempt counted.
+    4. Until nothing is due on the configured channels: re-plan the domain of
+       each due reminder (which cancels what muting, a renewal or a later
+       threshold made obsolete), claim it, send it and store the outcome.
     """
     result = SweepResult()
     result.interrupted = _fail_interrupted(uow, clock)
-    result.planned_domains = _plan_unplanned(uow, clock)
+    result.planned_domains, result.planning_errors = _plan_unplanned(uow, clock)
+    waiting = waiting_reminders(uow, clock, notifiers)
+    _log_waiting(waiting)
+    result.waiting = sum(waiting.values())
+    ready = [channel for channel in Channel if channel not in waiting]
+    if ready:
+        _send_due(uow, clock, notifiers, base_url, batch_size, ready, result)
+    logger.info("reminder sweep: %s", result.summary())
+    return result
+
+
+def _send_due(
+    uow: UnitOfWork,
+    clock: Clock,
+    notifiers: Mapping[str, Notifier],
+    base_url: str,
+    batch_size: int,
+    channels: Sequence[Channel],
+    result: SweepResult,
+) -> None:
+    """Send the due reminders of `channels` until none is left."""
     planned: set[int] = set()
     seen: set[int] = set()
     while True:
         with uow:
-            due = [
-                i
-                for i in uow.reminders.due_ids(clock.now(), batch_size)
-                if i not in seen
-            ]
+            due_ids = uow.reminders.due_ids(clock.now(), batch_size, channels=channels)
+            due = [i for i in due_ids if i not in seen]
         if not due:
             break
         for reminder_id in due:
             seen.add(reminder_id)
             _process(uow, clock, notifiers, base_url, reminder_id, planned, result)
-    logger.info("reminder sweep: %s", result.summary())
-    return result
 
 
 def _fail_interrupted(uow: UnitOfWork, clock: Clock) -> int:
@@ -384,12 +458,60 @@ def _fail_interrupted(uow: UnitOfWork, clock: Clock) -> int:
     return count
 
 
-def _plan_unplanned(uow: UnitOfWork, clock: Clock) -> int:
+def _plan_unplanned(uow: UnitOfWork, clock: Clock) -> tuple[int, int]:
+    """Plan the domains without a plan for their current date.
+
+    Returns the number planned without error and the number that failed.
+    """
+    # NOTE: a domain whose planning always raises is found, and logged, again
+    # at every sweep, and takes one of the PLAN_BATCH_SIZE places each time.
     with uow:
         domain_ids = list(uow.reminders.unplanned_domain_ids(PLAN_BATCH_SIZE))
-    for domain_id in domain_ids:
-        plan_reminders(uow, clock, domain_id)
-    return len(domain_ids)
+    errors = _plan_each(uow, clock, domain_ids)
+    return len(domain_ids) - errors, errors
+
+
+def unconfigured_channels(notifiers: Mapping[str, Notifier]) -> list[Channel]:
+    """Return the channels whose notifier is missing or not configured."""
+    return [
+        channel
+        for channel in Channel
+        if channel not in notifiers or not notifiers[channel].is_configured()
+    ]
+
+
+def waiting_reminders(
+    uow: UnitOfWork, clock: Clock, notifiers: Mapping[str, Notifier]
+) -> dict[Channel, int]:
+    """Return, per channel that cannot send, the number of due reminders waiting.
+
+    The dict is empty when every channel is configured. A channel that is not
+    configured is in it even when no reminder waits. The count is of stored
+    rows: when a domain has several due thresholds waiting, the sweep sends
+    only the latest and cancels the others.
+    """
+    unconfigured = unconfigured_channels(notifiers)
+    if not unconfigured:
+        return {}
+    with uow:
+        counts = uow.reminders.due_counts(clock.now())
+    return {channel: counts.get(channel, 0) for channel in unconfigured}
+
+
+def _log_waiting(waiting: Mapping[Channel, int]) -> None:
+    for channel, count in waiting.items():
+        if count:
+            logger.warning(
+                "%s is not configured and %d due reminders are waiting. "
+                "To send them, %s",
+                channel.value,
+                count,
+                _SETUP_HINTS[channel],
+            )
+        else:
+            logger.info(
+                "%s is not configured, and no reminder is waiting", channel.value
+            )
 
 
 def _process(
@@ -406,8 +528,11 @@ def _process(
     except Exception as error:
         # Nothing was sent. Marking the reminder failed keeps it from
         # stopping every later sweep at the same point.
-        logger.exception("preparing reminder %s failed", reminder_id)
-        _fail_unsent(uow, reminder_id, f"preparing the message failed: {error!r}")
+        message = f"preparing the message failed: {error!r}"
+        domain_id = _fail_unsent(uow, clock, reminder_id, message)
+        logger.exception(
+            "preparing reminder %s of domain %s failed", reminder_id, domain_id
+        )
         result.failed += 1
         return
     if delivery is None:
@@ -415,13 +540,8 @@ def _process(
         return
     started = time.monotonic()
     try:
-        notifier = notifiers.get(delivery.channel)
-        if notifier is None:
-            raise NotificationFailed(
-                f"no notifier is configured for {delivery.channel.value}",
-                permanent=True,
-            )
-        notifier.send(delivery.recipient, delivery.message)
+        # The due selection holds only channels with a configured notifier.
+        notifiers[delivery.channel].send(delivery.recipient, delivery.message)
     except NotificationFailed as error:
         status = _record_failure(uow, clock, delivery, error)
     except Exception as error:
@@ -500,7 +620,7 @@ def _compose(
     label = (
         f"{reminder.kind.value} reminder {reminder.id} "
         f"({reminder.threshold_days} days) for {domain.name} "
-        f"by {reminder.channel.value}"
+        f"(domain {domain.id}) by {reminder.channel.value}"
     )
     return _Delivery(
         reminder_id=reminder.id,
@@ -522,15 +642,23 @@ def _previous_date(uow: UnitOfWork, reminder: Reminder) -> date | None:
     return max(earlier, default=None)
 
 
-def _fail_unsent(uow: UnitOfWork, reminder_id: int, message: str) -> None:
+def _fail_unsent(
+    uow: UnitOfWork, clock: Clock, reminder_id: int, message: str
+) -> int | None:
+    """Mark a pending reminder failed and return its domain id, None if it is gone."""
+    # The claim was rolled back, so `claimed_at` is set here. The admin home
+    # dates a failure by it, and an earlier attempt's time would be wrong.
     with uow:
+        reminder = uow.reminders.get(reminder_id)
         uow.reminders.update_if(
             reminder_id,
             ReminderStatus.PENDING,
             status=ReminderStatus.FAILED,
             last_error=message,
+            claimed_at=clock.now(),
         )
         uow.commit()
+    return None if reminder is None else reminder.domain_id
 
 
 def _record_sent(uow: UnitOfWork, clock: Clock, delivery: _Delivery) -> ReminderStatus:

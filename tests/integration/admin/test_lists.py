@@ -27,9 +27,11 @@ from tracker.domain.expiry import Urgency
 from tracker.entrypoints.container import Container
 
 # A list page runs 4: the session's user, the row count, the rows, and the
-# prefetch of the column from another table. The home page runs 6. A query
-# per row would add at least 50.
+# prefetch of the column from another table. The home page runs 6, and 2 more
+# here, because no mail server is set, to read the bot token setting and count
+# the reminders waiting. A query per row would add at least 50.
 MAX_STATEMENTS_PER_PAGE = 6
+HOME_PAGE_CHANNEL_STATEMENTS = 2
 _ROW_ID = re.compile(r'name="rowid"[^>]*value="(\d+)"')
 
 
@@ -108,8 +110,11 @@ def test_list_uses_bounded_statements(
     with counted_statements(container) as statements:
         response = admin.get(url)
 
+    limit = MAX_STATEMENTS_PER_PAGE
+    if url == "/admin/":
+        limit += HOME_PAGE_CHANNEL_STATEMENTS
     assert response.status_code == 200
-    assert len(statements) <= MAX_STATEMENTS_PER_PAGE, statements
+    assert len(statements) <= limit, statements
 
 
 def test_users_list_counts_domains(

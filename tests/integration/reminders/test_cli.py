@@ -52,7 +52,8 @@ def test_remind_due_sends_and_prints_summary(
 
     assert first.exit_code == 0, first.output
     assert first.output.splitlines()[-1] == (
-        "sent 1, retrying 0, failed 0, skipped 0, interrupted 0, planned 0 domains"
+        "sent 1, retrying 0, failed 0, skipped 0, interrupted 0, waiting 0, "
+        "planned 0 domains, planning errors 0"
     )
     assert second.output.splitlines()[-1].startswith("sent 0,")
     [email] = smtp_server.handler.messages()
@@ -60,6 +61,36 @@ def test_remind_due_sends_and_prints_summary(
     plain = email.get_body(("plain",))
     assert plain is not None
     assert "https://tracker.example.org/" in plain.get_content()
+
+
+def test_remind_due_without_smtp_keeps_reminders_waiting(
+    cli_env: dict[str, str], smtp_server: SmtpServer
+) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["db", "upgrade"], env=cli_env)
+    clock = FixedClock(datetime.now(UTC))
+    engine = build_engine(cli_env["DATABASE_URL"])
+    factory = session_factory(engine)
+    owner = add_owner(SqlAlchemyUnitOfWork(factory), clock, "owner@example.org")
+    add_domain(SqlAlchemyUnitOfWork(factory), clock, owner, "example.com", 10)
+    no_smtp = {**cli_env, "SMTP_HOST": ""}
+
+    first = runner.invoke(main, ["remind", "--due"], env=no_smtp)
+    later = runner.invoke(main, ["remind", "--due"], env=cli_env)
+
+    with SqlAlchemyUnitOfWork(factory) as uow:
+        attempts = [
+            row.attempts
+            for domain in uow.domains.list_for_user(owner)
+            for row in uow.reminders.list_for_domain(domain.id or 0)
+        ]
+    engine.dispose()
+    assert first.exit_code == 0, first.output
+    assert "waiting 1," in first.output.splitlines()[-1]
+    assert later.output.splitlines()[-1].startswith("sent 1,")
+    assert sorted(attempts) == [0, 0, 0, 0, 1]
+    [email] = smtp_server.handler.messages()
+    assert email["Subject"] == "example.com expires in 10 days"
 
 
 def test_remind_replan_counts_domains(cli_env: dict[str, str]) -> None:

@@ -18,7 +18,7 @@ from tracker.adapters.unit_of_work import (
     build_engine,
     session_factory,
 )
-from tracker.domain.model import ReminderStatus
+from tracker.domain.model import Channel, ReminderStatus
 from tracker.services import reminders
 from tracker.services.ports import Message
 
@@ -41,8 +41,10 @@ class BarrierUnitOfWork(SqlAlchemyUnitOfWork):
         super().__enter__()
         select_due = self.reminders.due_ids
 
-        def due_ids(now: datetime, limit: int) -> Sequence[int]:
-            ids = select_due(now, limit)
+        def due_ids(
+            now: datetime, limit: int, *, channels: Sequence[Channel] | None = None
+        ) -> Sequence[int]:
+            ids = select_due(now, limit, channels=channels)
             if not self.waited:
                 self.waited = True
                 self.barrier.wait(timeout=30)
@@ -56,6 +58,9 @@ class SharedRecorder:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.subjects: list[str] = []
+
+    def is_configured(self) -> bool:
+        return True
 
     def send(self, recipient: str, message: Message) -> None:
         with self.lock:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -168,6 +168,116 @@ def test_unplanned_domains_are_found_until_planned(
     assert after == []
 
 
+def test_due_selection_keeps_to_given_channels(
+    uow_factory: UnitOfWorkFactory, clock: FixedClock, domain_id: int
+) -> None:
+    by_telegram = reminder(domain_id, clock)
+    by_telegram.channel = Channel.TELEGRAM
+    with uow_factory() as uow:
+        uow.reminders.add_if_absent(reminder(domain_id, clock))
+        uow.reminders.add_if_absent(reminder(domain_id, clock, threshold=7))
+        uow.reminders.add_if_absent(by_telegram)
+        uow.commit()
+
+    with uow_factory() as uow:
+        every = uow.reminders.due_ids(clock.now(), 10)
+        email = uow.reminders.due_ids(clock.now(), 10, channels=[Channel.EMAIL])
+        none = uow.reminders.due_ids(clock.now(), 10, channels=[])
+        counts = uow.reminders.due_counts(clock.now())
+        earlier = uow.reminders.due_counts(clock.now() - timedelta(days=1))
+        rows = {r.id: r.channel for r in uow.reminders.list_for_domain(domain_id)}
+    assert len(every) == 3
+    assert [rows[i] for i in email] == [Channel.EMAIL, Channel.EMAIL]
+    assert none == []
+    assert counts == {Channel.EMAIL: 2, Channel.TELEGRAM: 1}
+    assert earlier == {}
+
+
+def test_unplanned_skips_implausible_dates(
+    uow_factory: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    owner = add_owner(uow_factory(), clock, "owner@example.org")
+    ids = {
+        stored: domains.add_domain(uow_factory(), clock, owner, name)
+        for stored, name in [
+            (date(9999, 12, 31), "far.com"),
+            (date(1900, 1, 1), "early.com"),
+            (date(2199, 12, 31), "latest.com"),
+        ]
+    }
+    with uow_factory() as uow:
+        for stored, domain_id in ids.items():
+            domain = uow.domains.get(domain_id)
+            assert domain is not None
+            domain.expiration_date = stored
+        uow.commit()
+
+    with uow_factory() as uow:
+        found = uow.reminders.unplanned_domain_ids(100)
+
+    assert found == [ids[date(2199, 12, 31)]]
+
+
+def test_far_future_domain_does_not_stop_the_sweep(
+    uow_factory: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    owner = add_owner(uow_factory(), clock, "owner@example.org")
+    far = domains.add_domain(uow_factory(), clock, owner, "csv-far.com")
+    add_domain(uow_factory(), clock, owner, "example.com", 10)
+    with uow_factory() as uow:
+        domain = uow.domains.get(far)
+        assert domain is not None
+        domain.expiration_date = date(9999, 12, 31)
+        uow.commit()
+    notifier = _Recorder()
+
+    reminders.plan_reminders(uow_factory(), clock, far)
+    result = reminders.send_due_reminders(
+        uow_factory(), clock, {"email": notifier}, "http://127.0.0.1:5000"
+    )
+
+    assert notifier.sent == ["owner@example.org"]
+    assert result.sent == 1
+    assert result.planning_errors == 0
+    with uow_factory() as uow:
+        assert uow.reminders.list_for_domain(far) == []
+
+
+def test_preparing_failure_is_dated_by_claimed_at(
+    uow_factory: UnitOfWorkFactory,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    owner = add_owner(uow_factory(), clock, "owner@example.org")
+    domain_id = add_domain(uow_factory(), clock, owner, "example.com", 10)
+    with uow_factory() as uow:
+        [first] = uow.reminders.due_ids(clock.now(), 10)
+        uow.reminders.claim(first, clock.now())
+        uow.reminders.update_if(
+            first,
+            ReminderStatus.SENDING,
+            status=ReminderStatus.PENDING,
+            next_attempt_at=clock.now() + timedelta(hours=5),
+        )
+        uow.commit()
+    clock.advance(timedelta(hours=5))
+
+    def compose(facts: ReminderFacts, language: str, base_url: str) -> Message:
+        raise KeyError("missing text")
+
+    monkeypatch.setattr(reminders, "compose_reminder", compose)
+    reminders.send_due_reminders(
+        uow_factory(), clock, {"email": _Recorder()}, "http://127.0.0.1:5000"
+    )
+
+    with uow_factory() as uow:
+        row = uow.reminders.get(first)
+    assert row is not None and row.domain_id == domain_id
+    assert row.status == ReminderStatus.FAILED
+    assert row.attempts == 1
+    assert row.claimed_at == clock.now()
+
+
 def test_times_for_user_gives_next_and_last(
     uow_factory: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
@@ -194,6 +304,9 @@ def test_times_for_user_gives_next_and_last(
 class _Recorder:
     def __init__(self) -> None:
         self.sent: list[str] = []
+
+    def is_configured(self) -> bool:
+        return True
 
     def send(self, recipient: str, message: Message) -> None:
         self.sent.append(recipient)

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from tests.integration.reminders.conftest import BotApi, add_domain, free_port
 from tests.unit.fakes import FakeJobQueue
 from tracker.adapters.clock import FixedClock
+from tracker.adapters.notify import SmtpConfig, SmtpNotifier
 from tracker.domain.model import ReminderStatus
 from tracker.entrypoints.config import Settings
 from tracker.entrypoints.container import Container, build_container
@@ -315,6 +316,63 @@ def test_forms_need_a_csrf_token(
     assert reminders.get_preferences(container.uow(), user.id).thresholds is None
 
 
+EMAIL_NOTICE = (
+    "This server cannot send email yet: the administrator has not set up a mail server."
+)
+TELEGRAM_NOTICE = (
+    "This server cannot send Telegram messages yet: the administrator has not "
+    "set up a Telegram bot."
+)
+
+
+def test_page_names_channels_that_cannot_send(
+    client: FlaskClient, container: Container
+) -> None:
+    container.smtp_notifier.override(providers.Object(SmtpNotifier(SmtpConfig())))
+    sign_up(client, "owner@example.org")
+
+    html = page(client, "/settings")
+
+    assert EMAIL_NOTICE in html
+    assert TELEGRAM_NOTICE in html
+
+
+def test_page_names_no_channel_once_both_are_set_up(
+    client: FlaskClient, container: Container
+) -> None:
+    config = SmtpConfig(host="127.0.0.1", mail_from="reminders@example.org")
+    container.smtp_notifier.override(providers.Object(SmtpNotifier(config)))
+    set_text(container.uow(), KEY_TELEGRAM_TOKEN, TOKEN)
+    sign_up(client, "owner@example.org")
+
+    html = page(client, "/settings")
+
+    assert 'id="email-unconfigured"' not in html
+    assert 'id="telegram-unconfigured"' not in html
+
+
+def test_channel_notices_are_translated(
+    client: FlaskClient, container: Container
+) -> None:
+    container.smtp_notifier.override(providers.Object(SmtpNotifier(SmtpConfig())))
+    sign_up(client, "owner@example.org")
+    client.post("/settings", data=settings_form(language="ru"))
+
+    html = page(client, "/settings")
+
+    assert (
+        "Этот сервер пока не может отправлять письма: администратор не настроил "
+        "почтовый сервер."
+    ) in html
+    assert (
+        "Этот сервер пока не может отправлять сообщения в Telegram: администратор "
+        "не настроил Telegram-бота."
+    ) in html
+
+
 class _Sink:
+    def is_configured(self) -> bool:
+        return True
+
     def send(self, recipient: str, message: Message) -> None:
         return None

@@ -199,3 +199,44 @@ def test_missing_host_is_a_transient_failure() -> None:
 
     assert failure.value.permanent is False
     assert failure.value.message == "SMTP_HOST is not set"
+
+
+@pytest.mark.parametrize(
+    ("host", "mail_from", "sender", "expected"),
+    [
+        (None, SENDER, SENDER, False),
+        ("127.0.0.1", None, None, False),
+        ("127.0.0.1", SENDER, None, True),
+        ("127.0.0.1", None, SENDER, True),
+    ],
+)
+def test_configured_needs_host_and_sender(
+    host: str | None, mail_from: str | None, sender: str | None, expected: bool
+) -> None:
+    config = SmtpConfig(host=host, mail_from=mail_from)
+
+    notifier = SmtpNotifier(config, sender=lambda: sender)
+
+    assert notifier.is_configured() is expected
+
+
+def test_unset_host_leaves_reminder_pending_until_set(
+    sqlite_uow: UowFactory, clock: FixedClock, smtp_server: SmtpServer
+) -> None:
+    owner = add_owner(sqlite_uow(), clock, "owner@example.org")
+    domain_id = add_domain(sqlite_uow(), clock, owner, "example.com", 10)
+    unset = SmtpNotifier(SmtpConfig(mail_from=SENDER))
+
+    waiting = [sweep(sqlite_uow, clock, unset).waiting]
+    for _ in range(reminders.MAX_ATTEMPTS + 1):
+        clock.advance(reminders.MAX_RETRY_DELAY)
+        waiting.append(sweep(sqlite_uow, clock, unset).waiting)
+    attempted_before = statuses(sqlite_uow, domain_id)
+    result = sweep(sqlite_uow, clock, notifier_for(smtp_server.port))
+
+    assert set(waiting) == {1}
+    assert attempted_before == []
+    assert result.sent == 1
+    assert statuses(sqlite_uow, domain_id) == [(14, ReminderStatus.SENT)]
+    [email] = smtp_server.handler.messages()
+    assert email["Subject"] == "example.com expires in 8 days"

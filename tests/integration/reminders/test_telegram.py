@@ -130,3 +130,34 @@ def test_test_message_reaches_the_chat(
     [(_, payload)] = bot_api.requests
     assert payload["chat_id"] == "987654321"
     assert payload["text"].startswith("This is a test message from tracker.")
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"), [(None, False), ("", False), (TOKEN, True)]
+)
+def test_configured_needs_a_token(token: str | None, expected: bool) -> None:
+    notifier = TelegramNotifier(f"http://127.0.0.1:{free_port()}", lambda: token)
+
+    assert notifier.is_configured() is expected
+
+
+def test_missing_token_leaves_reminder_pending(
+    sqlite_uow: UowFactory, clock: FixedClock, bot_api: BotApi
+) -> None:
+    owner = telegram_owner(sqlite_uow, clock)
+    domain_id = add_domain(sqlite_uow(), clock, owner, "example.com", 10)
+    token: list[str] = []
+    notifier = TelegramNotifier(bot_api.base_url, lambda: token[0] if token else None)
+    notifiers = {"telegram": notifier}
+
+    before = reminders.send_due_reminders(sqlite_uow(), clock, notifiers, BASE_URL)
+    with sqlite_uow() as unit:
+        attempted = [r for r in unit.reminders.list_for_domain(domain_id) if r.attempts]
+    token.append(TOKEN)
+    after = reminders.send_due_reminders(sqlite_uow(), clock, notifiers, BASE_URL)
+
+    [(_, payload)] = bot_api.requests
+    assert (before.waiting, before.sent, before.retrying) == (1, 0, 0)
+    assert attempted == []
+    assert payload["chat_id"] == "987654321"
+    assert (after.waiting, after.sent) == (0, 1)

@@ -69,6 +69,17 @@ class SmtpNotifier:
         self.config = config
         self._sender = sender
 
+    def is_configured(self) -> bool:
+        """Return True when SMTP_HOST and a sender address are set.
+
+        MAIL_FROM is checked first, so the admin setting is read only without it.
+        """
+        if not self.config.host:
+            return False
+        if self.config.mail_from:
+            return True
+        return bool(self._sender and self._sender())
+
     def send(self, recipient: str, message: Message) -> None:
         config = self.config
         if not config.host:

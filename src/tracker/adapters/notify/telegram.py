@@ -35,6 +35,10 @@ class TelegramNotifier:
         self._token = token
         self.timeout = timeout
 
+    def is_configured(self) -> bool:
+        """Return True when the admin settings hold a bot token."""
+        return bool(self._token())
+
     def send(self, recipient: str, message: Message) -> None:
         token = self._token()
         if not token:

@@ -1,4 +1,8 @@
-"""The admin home page: figures over all users, failing lookups, failed reminders."""
+"""The admin home page: figures over all users, failing lookups, failed reminders.
+
+It also names each reminder channel that is not configured, with the number
+of due reminders waiting for it.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from tracker.adapters import orm
+from tracker.domain.expiry import ExpiryPolicy
 from tracker.domain.model import ReminderStatus
 from tracker.domain.names import DomainName
 from tracker.entrypoints.admin.access import AdminAccess, container
 from tracker.entrypoints.admin.views import TrackerModelView
+from tracker.services.reminders import waiting_reminders
 
 FAILED_REMINDERS_DAYS = 7
 RECENT_FAILURES_SHOWN = 10
@@ -26,8 +32,10 @@ class DomainFigures:
     """The user dashboard's figures, counted over every user's domains."""
 
     total: int
-    expiring_within_30: int
-    expiring_within_7: int
+    # 0 to warning_days and 0 to critical_days days left, as the policy's
+    # yellow and red bands count them.
+    expiring_within_warning_days: int
+    expiring_within_critical_days: int
     expired: int
     unknown_expiry: int
     failing: int
@@ -43,9 +51,13 @@ class TldFailures:
     kinds: Counter[str] = field(default_factory=Counter)
 
 
-def domain_figures(session: Session, today: date) -> DomainFigures:
+def domain_figures(
+    session: Session, today: date, policy: ExpiryPolicy
+) -> DomainFigures:
     """Count all domains by days left, in one query."""
     expiry = orm.domains.c.expiration_date
+    warning_end = today + timedelta(days=policy.warning_days)
+    critical_end = today + timedelta(days=policy.critical_days)
 
     def count_where(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -53,8 +65,8 @@ def domain_figures(session: Session, today: date) -> DomainFigures:
     row = session.execute(
         select(
             func.count(),
-            count_where(and_(expiry >= today, expiry < today + timedelta(days=30))),
-            count_where(and_(expiry >= today, expiry < today + timedelta(days=7))),
+            count_where(and_(expiry >= today, expiry <= warning_end)),
+            count_where(and_(expiry >= today, expiry <= critical_end)),
             count_where(expiry < today),
             count_where(expiry.is_(None)),
             count_where(orm.domains.c.failing_since.isnot(None)),
@@ -100,8 +112,9 @@ def failures_per_tld(session: Session) -> list[TldFailures]:
 def failed_reminders(session: Session, now: datetime) -> tuple[int, list[Any]]:
     """Count the reminders that failed in the last 7 days; list the newest.
 
-    A failed reminder's time is its last claim by a sender, or its
-    scheduled time when it was never claimed.
+    A failed reminder's time is its `claimed_at`: the sweep sets it when it
+    claims a reminder, and when preparing a message fails before the claim.
+    Rows that were never claimed fall back to their scheduled time.
     """
     columns = orm.notifications.c
     attempted = func.coalesce(columns.claimed_at, columns.scheduled_for)
@@ -149,14 +162,18 @@ class AdminHome(AdminAccess, AdminIndexView):
     def index(self) -> Any:
         session = self.db.session
         clock = container().clock()
+        policy: ExpiryPolicy = container().policy()
         failed_count, failed = failed_reminders(session, clock.now())
+        waiting = waiting_reminders(container().uow(), clock, container().notifiers())
         return self.render(
             "tracker_admin/home.html",
             today=clock.today(),
-            domains=domain_figures(session, clock.today()),
+            domains=domain_figures(session, clock.today(), policy),
+            policy=policy,
             users=user_figures(session),
             tld_failures=failures_per_tld(session),
             failed_count=failed_count,
+            waiting=waiting,
             failed=failed,
             failed_days=FAILED_REMINDERS_DAYS,
             links=self._links(),

@@ -13,6 +13,7 @@ from flask_admin.model import typefmt
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Select
 
+from tracker.adapters.repositories import is_storable_id
 from tracker.entrypoints.admin.access import AdminModelView
 from tracker.services.admin import AdminError
 
@@ -64,6 +65,21 @@ class TrackerModelView(AdminModelView):
     def __init__(self, model: type, db: SQLAlchemy, **kwargs: Any) -> None:
         super().__init__(model, db, **kwargs)
         self.db = db
+
+    def get_one(self, id: Any) -> Any:
+        """Return the row, or None for an id that is not a storable number.
+
+        Flask-Admin passes the id text of the URL as it is. The database
+        raises on a number beyond its id column, so such an id is answered
+        here as a missing row.
+        """
+        try:
+            row_id = int(id)
+        except (TypeError, ValueError):
+            return None
+        if not is_storable_id(row_id):
+            return None
+        return super().get_one(id)
 
     def get_list(self, *args: Any, **kwargs: Any) -> Any:
         """Load one page, then what its columns show from other tables.

@@ -26,8 +26,9 @@ def create_admin(ctx: click.Context, email: str, password_stdin: bool) -> None:
     """Create an admin account for EMAIL.
 
     Asks for the password twice, or reads it from standard input with
-    --password-stdin. A password shorter than 8 characters or too easy to
-    guess is rejected.
+    --password-stdin. The password needs at least 8 characters, 4 of them
+    different, with a letter and a digit or symbol. One of the most common
+    passwords, or one that contains the name part of EMAIL, is rejected.
     """
     try:
         accounts.normalise_email(email)
@@ -35,13 +36,13 @@ def create_admin(ctx: click.Context, email: str, password_stdin: bool) -> None:
         raise click.ClickException(str(error)) from None
     container = migrated_container(ctx)
     if password_stdin:
-        password = _read_password_from_stdin()
+        password = _read_password_from_stdin(email)
     else:
         password = click.prompt(
             "Password",
             hide_input=True,
             confirmation_prompt=True,
-            value_proc=_strong_password,
+            value_proc=lambda value: _strong_password(value, email),
         )
     try:
         user_id = admin.create_admin(
@@ -52,21 +53,21 @@ def create_admin(ctx: click.Context, email: str, password_stdin: bool) -> None:
     click.echo(f"created admin {email.strip().lower()} (user {user_id})")
 
 
-def _read_password_from_stdin() -> str:
+def _read_password_from_stdin(email: str) -> str:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise click.ClickException("standard input held no password")
     try:
-        accounts.check_password_strength(password)
+        accounts.check_password_strength(password, email)
     except accounts.WeakPassword as error:
         raise click.ClickException(str(error)) from None
     return password
 
 
-def _strong_password(value: str) -> str:
+def _strong_password(value: str, email: str) -> str:
     """Check a typed password; click prompts again when this raises BadParameter."""
     try:
-        accounts.check_password_strength(value)
+        accounts.check_password_strength(value, email)
     except accounts.WeakPassword as error:
         raise click.BadParameter(str(error)) from None
     return value

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from tracker.adapters import schema
+from tracker.adapters.repositories import MAX_ROW_ID
 from tracker.entrypoints.config import Settings
 from tracker.entrypoints.runtime import use_container
-from tracker.entrypoints.web import auth, dashboard, display, i18n
+from tracker.entrypoints.web import auth, dashboard, display, i18n, lockouts
 from tracker.entrypoints.web.extensions import babel, bootstrap, csrf, login_manager
 from tracker.entrypoints.web.redirects import current_path
 
@@ -20,6 +22,27 @@ if TYPE_CHECKING:
     from tracker.entrypoints.container import Container
 
 logger = logging.getLogger(__name__)
+
+# The maximum list one request may add, 200 names of up to 253 characters,
+# is about 50 KB. A body over 1 MiB is a mistake or an attack and gets 413.
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+class RowIdConverter(IntegerConverter):
+    """The `int` converter of URL rules, limited to ids the database can store.
+
+    A larger number fails to match, so the URL is 404 like any unknown id.
+    """
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ROW_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def create_app(
@@ -43,6 +66,8 @@ def create_app(
     assert settings is not None
 
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    # Before any rule is added: each rule binds its converter when added.
+    app.url_map.converters["int"] = RowIdConverter
     _configure(app, settings)
     app.extensions["tracker"] = container
     use_container(container)
@@ -75,6 +100,7 @@ def _configure(app: Flask, settings: Settings) -> None:
         # Forms stay valid for a working day; an expired token gets a clear
         # error page instead of a silent failure.
         WTF_CSRF_TIME_LIMIT=8 * 3600,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
 
 
@@ -83,6 +109,7 @@ def _init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
+    lockouts.init_throttle(app)
     i18n.init_templates(app)
     display.init_templates(app)
     app.jinja_env.globals.update(has_endpoint=_has_endpoint, current_path=current_path)
@@ -110,8 +137,12 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     @app.errorhandler(405)
-    def not_found(error: HTTPException) -> tuple[str, int]:
-        return render_template("error.html", error=error), error.code or 404
+    @app.errorhandler(413)
+    def show_error_page(error: HTTPException) -> tuple[str, int]:
+        html = render_template(
+            "error.html", error=error, max_request_mb=MAX_REQUEST_BYTES // 2**20
+        )
+        return html, error.code or 404
 
 
 def _has_endpoint(name: str) -> bool:

@@ -10,11 +10,13 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from tracker.domain.model import User
+from tracker.entrypoints.web import lockouts
 from tracker.entrypoints.web.extensions import container, login_manager
 from tracker.entrypoints.web.forms import ActionForm, LoginForm, RegisterForm
 from tracker.entrypoints.web.i18n import guest_language
 from tracker.entrypoints.web.redirects import current_path, local_target
 from tracker.services import accounts
+from tracker.services.accounts import PasswordProblem
 
 logger = logging.getLogger(__name__)
 
@@ -53,25 +55,41 @@ def ask_to_log_in() -> Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str:
+def login() -> Response | str | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(url_for("domains.index"))
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        email = form.email.data or ""
-        user_id = accounts.authenticate(
-            container().uow(),
-            container().hasher(),
-            container().clock(),
-            email,
-            form.password.data or "",
-        )
-        user = accounts.get_active_user(container().uow(), user_id) if user_id else None
-        if user is not None:
-            login_user(SessionUser(user), remember=bool(form.remember.data))
-            return redirect(local_target(form.next.data, url_for("domains.index")))
-        logger.info("log-in failed for %s", email.strip().lower())
-        flash(_("Wrong email or password."), "danger")
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+
+    email = (form.email.data or "").strip().lower()
+    address = lockouts.client_address()
+    now = container().clock().now()
+    throttle = lockouts.login_throttle()
+    lockout = throttle.lockout(email, address, now)
+    if lockout is not None:
+        return lockouts.locked_out_page(form, lockout, now)
+
+    user_id = accounts.authenticate(
+        container().uow(),
+        container().hasher(),
+        container().clock(),
+        email,
+        form.password.data or "",
+    )
+    user = accounts.get_active_user(container().uow(), user_id) if user_id else None
+    if user is not None:
+        throttle.record_success(email)
+        login_user(SessionUser(user), remember=bool(form.remember.data))
+        return redirect(local_target(form.next.data, url_for("domains.index")))
+
+    logger.info("log-in failed for %s from %s", email, address)
+    started = throttle.record_failure(email, address, now)
+    for lockout in started:
+        lockouts.log_lockout(lockout, email, address)
+    if started:
+        return lockouts.locked_out_page(form, started[0], now)
+    flash(_("Wrong email or password."), "danger")
     return render_template("auth/login.html", form=form)
 
 
@@ -114,15 +132,35 @@ def _show_account_error(form: RegisterForm, error: accounts.AccountError) -> Non
     elif isinstance(error, accounts.InvalidEmail):
         form.email.errors = [_("This is not a valid email address.")]
     elif isinstance(error, accounts.WeakPassword):
-        form.password.errors = [
-            _(
-                "Choose a stronger password: at least %(num)d characters, "
-                "mixing letters and digits.",
-                num=accounts.MIN_PASSWORD_LENGTH,
-            )
-        ]
+        form.password.errors = [_password_problem_text(error.problem)]
     else:
         flash(str(error), "danger")
+
+
+def _password_problem_text(problem: PasswordProblem) -> str:
+    if problem is PasswordProblem.TOO_SHORT:
+        return _(
+            "The password is too short: use at least %(num)d characters.",
+            num=accounts.MIN_PASSWORD_LENGTH,
+        )
+    if problem is PasswordProblem.TOO_COMMON:
+        return _(
+            "This password is one of the most common ones, or one with digits "
+            "or symbols added. Choose another."
+        )
+    if problem is PasswordProblem.CONTAINS_EMAIL:
+        return _(
+            "The password contains the name part of your email address. Choose another."
+        )
+    if problem is PasswordProblem.NO_LETTER:
+        return _("The password has no letter: add at least one.")
+    if problem is PasswordProblem.ONLY_LETTERS:
+        return _("The password has only letters: add a digit or a symbol.")
+    return _(
+        "The password repeats the same few characters: use at least %(num)d "
+        "different ones.",
+        num=accounts.MIN_DISTINCT_CHARACTERS,
+    )
 
 
 @bp.post("/logout")

@@ -24,8 +24,14 @@ from werkzeug.wrappers import Response
 from tracker.domain.names import InvalidDomainName
 from tracker.entrypoints.jobs import check_domain_job
 from tracker.entrypoints.web import pending
-from tracker.entrypoints.web.display import days_left_text, problem_text
+from tracker.entrypoints.web.display import (
+    advises_hand_entry,
+    days_left_text,
+    lookup_advice,
+    problem_text,
+)
 from tracker.entrypoints.web.extensions import container
+from tracker.entrypoints.web.flashes import FlashBatch, echo, invalid_name_text
 from tracker.entrypoints.web.forms import ActionForm, AddDomainForm, ManualEntryForm
 from tracker.entrypoints.web.redirects import is_local_path
 from tracker.services import domains
@@ -89,12 +95,14 @@ def add() -> Response:
         return redirect(url_for("domains.index"))
 
     added = [result.domain_id for result in results if result.domain_id is not None]
+    messages = FlashBatch()
     for result in results:
-        _report_added(result)
+        _report_added(result, messages)
     for domain_id in added:
         _queue_check(domain_id)
     rows = _wait_for_first_lookups(added, container().settings().add_lookup_wait)
-    enter_ids = _report_lookups(rows, single=len(results) == 1)
+    enter_ids = _report_lookups(rows, messages, single=len(results) == 1)
+    messages.flash_all()
     return redirect(url_for("domains.index", enter=enter_ids, new=added))
 
 
@@ -228,19 +236,19 @@ def _queue_check(domain_id: int) -> None:
     container().job_queue().enqueue(check_domain_job, domain_id)
 
 
-def _report_added(result: AddResult) -> None:
+def _report_added(result: AddResult, messages: FlashBatch) -> None:
     error = result.error
     if isinstance(error, InvalidDomainName):
-        flash(
+        messages.add(
             _(
                 "%(value)s is not a valid domain name: %(reason)s",
-                value=result.text,
-                reason=error.reason,
+                value=echo(result.text),
+                reason=invalid_name_text(error),
             ),
             "danger",
         )
     elif isinstance(error, domains.DuplicateDomain):
-        flash(
+        messages.add(
             _("You already track %(name)s.", name=error.name.unicode),
             "warning",
         )
@@ -270,28 +278,28 @@ def _wait_for_first_lookups(
         time.sleep(_POLL_INTERVAL)
 
 
-def _report_lookups(rows: list[DomainRow], *, single: bool) -> list[int]:
-    """Flash what the first lookups found; return ids that need hand entry."""
+def _report_lookups(
+    rows: list[DomainRow], messages: FlashBatch, *, single: bool
+) -> list[int]:
+    """Report what the first lookups found; return ids that need hand entry.
+
+    A domain that is not registered, or whose lookup failed for a reason
+    that passes (rate limit, timeout, network), gets advice but no hand-entry
+    form: the form stays one click away on its row.
+    """
     enter_ids: list[int] = []
     found = 0
     for row in rows:
         if row.last_checked_at is None:
             continue
         if row.expiration_date is None:
-            reason = problem_text(row) or _("the lookup found no expiry date")
-            flash(
-                _(
-                    "%(name)s: %(reason)s. Enter the expiry date by hand.",
-                    name=row.unicode_name,
-                    reason=reason,
-                ),
-                "warning",
-            )
-            enter_ids.append(row.id)
+            messages.add(lookup_advice(row), "warning")
+            if advises_hand_entry(row):
+                enter_ids.append(row.id)
             continue
         found += 1
         if single:
-            flash(
+            messages.add(
                 _(
                     "%(name)s expires on %(date)s (%(left)s).",
                     name=row.unicode_name,
@@ -302,7 +310,7 @@ def _report_lookups(rows: list[DomainRow], *, single: bool) -> list[int]:
             )
     checking = sum(1 for row in rows if row.last_checked_at is None)
     if not single and found:
-        flash(
+        messages.add(
             ngettext(
                 "Found the expiry date of %(num)d domain.",
                 "Found the expiry dates of %(num)d domains.",
@@ -311,7 +319,7 @@ def _report_lookups(rows: list[DomainRow], *, single: bool) -> list[int]:
             "success",
         )
     if checking:
-        flash(
+        messages.add(
             ngettext(
                 "Still looking up %(num)d domain; its row updates by itself.",
                 "Still looking up %(num)d domains; their rows update by themselves.",

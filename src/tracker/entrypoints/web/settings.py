@@ -188,6 +188,7 @@ def _render(
         default_thresholds=default,
         muted_rows=[row for row in board.rows if row.domain.muted],
         action_form=ActionForm(),
+        unconfigured=reminders.unconfigured_channels(container().notifiers()),
     )
 
 
