@@ -37,8 +37,9 @@ from tests.unit.fakes import FakeHasher
 from tracker.adapters import orm
 from tracker.adapters.clock import FixedClock
 from tracker.adapters.repositories import MAX_ROW_ID
+from tracker.entrypoints.config import Settings
 from tracker.entrypoints.container import Container
-from tracker.entrypoints.web import create_app
+from tracker.entrypoints.web import create_app, lockouts
 from tracker.entrypoints.web.flashes import MAX_ECHO_LENGTH, MAX_FLASHES
 from tracker.services.login_throttle import LOCKOUT, MAX_FAILURES_PER_ADDRESS
 
@@ -399,3 +400,24 @@ def test_bidi_controls_in_registry_text_are_contained(
     assert "<bdi>whois.example</bdi>" in detail
     for page in (board, detail):
         assert not re.search("[\u202a-\u202e\u2066-\u2069]", page)
+
+
+def test_trusted_proxy_sets_client_address(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        instance_path=tmp_path / "proxied",
+        secret_key="test",
+        run_scheduler=False,
+        trusted_proxies=1,
+    )
+    app = create_app(settings)
+
+    @app.get("/_client_address")
+    def show_address() -> str:
+        return lockouts.client_address()
+
+    client = app.test_client()
+    response = client.get(
+        "/_client_address", headers={"X-Forwarded-For": "203.0.113.7"}
+    )
+
+    assert response.get_data(as_text=True) == "203.0.113.7"

@@ -35,6 +35,15 @@ def _env_seconds(name: str, default: float) -> float:
     return value
 
 
+def _env_count(name: str) -> int:
+    text = _env(name, "0") or "0"
+    if not text.isdigit() or int(text) > 10:
+        raise ConfigError(
+            f"{name}={text!r} is invalid; set a whole number from 0 to 10"
+        )
+    return int(text)
+
+
 def _env_port(name: str) -> int | None:
     text = _env(name)
     if text is None:
@@ -112,6 +121,7 @@ class Settings:
     add_lookup_wait: float = 4.0
     base_url: str = "http://127.0.0.1:5000"
     run_scheduler: bool = True
+    trusted_proxies: int = 0
     smtp: dict[str, Any] = field(default_factory=dict)
     telegram_api_base: str = "https://api.telegram.org"
     testing: bool = False
@@ -143,6 +153,7 @@ class Settings:
             add_lookup_wait=_env_seconds("ADD_LOOKUP_WAIT", 4.0),
             base_url=(_env_url("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             run_scheduler=_env("RUN_SCHEDULER", "1") not in ("0", "false", "no"),
+            trusted_proxies=_env_count("TRUSTED_PROXIES"),
             smtp={
                 "host": _env("SMTP_HOST"),
                 "port": _env_port("SMTP_PORT"),

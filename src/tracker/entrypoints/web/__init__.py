@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker.adapters import schema
@@ -69,6 +70,13 @@ def create_app(
     # Before any rule is added: each rule binds its converter when added.
     app.url_map.converters["int"] = RowIdConverter
     _configure(app, settings)
+    if settings.trusted_proxies:
+        # Behind a reverse proxy, the client address comes from X-Forwarded-For;
+        # without this the log-in throttle would count every client as one.
+        proxies = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     app.extensions["tracker"] = container
     use_container(container)
 

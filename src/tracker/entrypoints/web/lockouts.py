@@ -31,9 +31,8 @@ def login_throttle() -> LoginThrottle:
 
 
 def client_address() -> str:
-    # NOTE: behind a reverse proxy this is the proxy's address for every
-    # client, so failures from all of them count together, unless the app is
-    # wrapped in werkzeug's ProxyFix for that proxy.
+    # Behind a reverse proxy this is the proxy's address unless TRUSTED_PROXIES
+    # is set, in which case create_app's ProxyFix has put the client's here.
     return request.remote_addr or "unknown"
 
 
