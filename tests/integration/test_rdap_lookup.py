@@ -686,3 +686,13 @@ def test_chain_falls_back_on_server_error(server: RdapServer) -> None:
     assert registration.source is DataSource.WHOIS
     assert server.paths_requested() == ["/domain/nordwind-tools.com"]
     assert whois.calls == ["nordwind-tools.com"]
+
+
+def test_server_for_names_base_url_host() -> None:
+    lookup = RdapRegistrationLookup(
+        bootstrap=Bootstrap.packaged(),
+        base_overrides={"org": "http://127.0.0.1:8080/rdap/"},
+    )
+
+    assert lookup.server_for(DomainName.parse("example.org")) == "127.0.0.1"
+    assert lookup.server_for(DomainName.parse("example.ru")) is None

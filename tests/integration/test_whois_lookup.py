@@ -311,3 +311,11 @@ def closed_port_address() -> tuple[str, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return "127.0.0.1", probe.getsockname()[1]
+
+
+def test_server_for_names_budget_key() -> None:
+    routed = WhoisRegistrationLookup(server=("127.0.0.1", 4343))
+    direct = WhoisRegistrationLookup()
+
+    assert routed.server_for(DomainName.parse("example.ru")) == "127.0.0.1:4343"
+    assert direct.server_for(DomainName.parse("example.ru")) == "whois.tcinet.ru"

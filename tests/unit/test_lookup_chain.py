@@ -295,3 +295,35 @@ def test_unknown_mode_rejected() -> None:
         ChainedRegistrationLookup(
             FakeRdapLookup(tlds=set()), FakeLookup(), tld_modes={"org": "both"}
         )
+
+
+class ServerNamingLookup(FakeRdapLookup):
+    """A fake that names one server for every domain it supports."""
+
+    def __init__(self, server: str, *, tlds: set[str]) -> None:
+        super().__init__(tlds=tlds)
+        self.server = server
+
+    def server_for(self, name: DomainName) -> str | None:
+        return self.server
+
+
+@pytest.mark.parametrize(
+    ("typed", "modes", "server"),
+    [
+        ("example.com", {}, "rdap.example"),
+        ("example.ru", {}, "whois.example"),
+        ("example.com", {"com": "whois"}, "whois.example"),
+        ("example.ru", {"ru": "rdap"}, "rdap.example"),
+    ],
+)
+def test_server_for_follows_source_choice(
+    typed: str, modes: dict[str, str], server: str
+) -> None:
+    chain = ChainedRegistrationLookup(
+        ServerNamingLookup("rdap.example", tlds={"com"}),
+        ServerNamingLookup("whois.example", tlds=set()),
+        tld_modes=modes,
+    )
+
+    assert chain.server_for(DomainName.parse(typed)) == server

@@ -55,6 +55,17 @@ class ChainedRegistrationLookup:
             _tld_key(tld): _checked_mode(tld, mode) for tld, mode in tld_modes.items()
         }
 
+    def server_for(self, name: DomainName) -> str | None:
+        """Return the server a lookup of `name` asks first, or None if unknown.
+
+        The check pass groups domains by this name, so each server's
+        concurrency limit applies to the protocol that serves its domains.
+        """
+        mode = self._modes.get(name.tld, AUTO)
+        if mode == WHOIS_ONLY or (mode == AUTO and not self._rdap.supports(name)):
+            return _server_of(self._whois, name)
+        return _server_of(self._rdap, name)
+
     def lookup(self, name: DomainName) -> Registration:
         """Return the registration of `name`, or raise `LookupFailed`."""
         mode = self._modes.get(name.tld, AUTO)
@@ -134,3 +145,8 @@ def _checked_mode(tld: str, mode: str) -> str:
         choices = ", ".join(TLD_MODES)
         raise ValueError(f"the lookup mode {mode!r} of .{tld} is not one of {choices}")
     return value
+
+
+def _server_of(lookup: object, name: DomainName) -> str | None:
+    locate = getattr(lookup, "server_for", None)
+    return locate(name) if locate is not None else None

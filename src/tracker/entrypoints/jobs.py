@@ -77,9 +77,6 @@ def server_locator(lookup: RegistrationLookup) -> Callable[[DomainName], str]:
     registry (.ru, .su and .рф) whichever protocol serves the lookup. A TLD
     missing from that table is its own group (".museum") with the "*" limit.
     """
-    # NOTE: neither ChainedRegistrationLookup nor WhoisRegistrationLookup has
-    # `server_for` yet, so a domain answered over RDAP gets as many lanes as
-    # its registry's WHOIS host allows, not its RDAP host.
     locate = getattr(lookup, "server_for", None)
 
     def server_of(name: DomainName) -> str:

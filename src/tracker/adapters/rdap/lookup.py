@@ -64,6 +64,11 @@ class RdapRegistrationLookup:
         """Return True when a base URL is known for the TLD of `name`."""
         return self.base_url(name) is not None
 
+    def server_for(self, name: DomainName) -> str | None:
+        """Return the host whose budget a lookup of `name` uses, or None."""
+        url = self.base_url(name)
+        return host_of(url) if url else None
+
     def base_url(self, name: DomainName) -> str | None:
         """Return the RDAP base URL for `name`: an override, else the bootstrap's."""
         labels = name.ascii.split(".")

@@ -69,6 +69,18 @@ class WhoisRegistrationLookup:
         self._discovered: dict[str, str] = {}
         self._discovered_lock = threading.Lock()
 
+    def server_for(self, name: DomainName) -> str | None:
+        """Return the budget key a lookup of `name` uses, or None if not yet known.
+
+        This is the override's "host:port" when one is set, else the
+        registry's WHOIS host.
+        """
+        if self._server is not None:
+            return f"{self._server[0]}:{self._server[1]}"
+        with self._discovered_lock:
+            discovered = self._discovered.get(name.tld)
+        return server_for(name.tld) or discovered
+
     def lookup(self, name: DomainName) -> Registration:
         """Return the registration of `name`, or raise `LookupFailed`."""
         domain = name.ascii
