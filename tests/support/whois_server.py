@@ -62,6 +62,7 @@ class WhoisServer:
         *,
         mode: Mode = Mode.NORMAL,
         drip_interval: float = 0.5,
+        port: int = 0,
     ) -> None:
         self.mode = mode
         self.drip_interval = drip_interval
@@ -70,7 +71,7 @@ class WhoisServer:
         self._responses: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self.set_responses(responses or {})
-        self._server = _Server(("127.0.0.1", 0), _Handler, self)
+        self._server = _Server(("127.0.0.1", port), _Handler, self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
