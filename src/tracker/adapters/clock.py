@@ -14,7 +14,7 @@ class SystemClock:
 
 
 class FixedClock:
-    """A clock that stands still until moved."""
+    """A clock that does not advance until moved."""
 
     def __init__(self, now: datetime) -> None:
         if now.tzinfo is None:

@@ -17,7 +17,7 @@ from tracker.domain.names import DomainName
 
 
 class DataSource(enum.StrEnum):
-    """Where a domain's expiry date came from."""
+    """Source of a domain's expiry date."""
 
     RDAP = "rdap"
     WHOIS = "whois"
@@ -25,7 +25,7 @@ class DataSource(enum.StrEnum):
 
 
 class LookupErrorKind(enum.StrEnum):
-    """Why a lookup returned no usable expiry date."""
+    """Reason a lookup returned no usable expiry date."""
 
     NOT_FOUND = "not found"
     RATE_LIMITED = "rate limited"
@@ -48,7 +48,7 @@ class LookupErrorKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Registration:
-    """What one successful lookup returned.
+    """Result of one successful lookup.
 
     `expiration_date` is None when the registry publishes no expiry (.de, .eu).
     """
@@ -69,7 +69,7 @@ class Registration:
 def clean_registry_text(text: str) -> str | None:
     """Drop control and format characters (U+202E and other bidi overrides).
 
-    Registry answers are untrusted, and a bidi override would make a
+    Registry responses are untrusted, and a bidi override would make a
     registrar name display reversed. Returns None when nothing is left.
     """
     kept = "".join(

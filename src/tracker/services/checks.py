@@ -131,7 +131,7 @@ def store_result(
 def _implausible_as_failure(
     registration: Registration,
 ) -> Registration | LookupFailed:
-    """Turn a placeholder date such as 9999-12-31 into an unparsable answer.
+    """Turn a placeholder date such as 9999-12-31 into an unparsable response.
 
     Storing it would show a domain as safe for centuries and keep its
     reminders from ever being planned.

@@ -26,8 +26,8 @@ from tracker.domain.names import DomainName
 class LookupFailed(Exception):
     """A lookup ended without a registration.
 
-    `kind` gives the reason, and `server` names the WHOIS host or RDAP base URL that
-    answered, when one did.
+    `kind` gives the reason, and `server` names the WHOIS host or RDAP base
+    URL that responded, when one did.
     """
 
     def __init__(

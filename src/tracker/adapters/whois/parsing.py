@@ -165,7 +165,7 @@ def _raise_for_other_domain(
     if named and not any(name in names for name in named):
         where = server or "the WHOIS server"
         raise _unparsable(
-            f"{where} answered for {named[0]}, not for {names[0]}", server
+            f"{where} returned a record for {named[0]}, not for {names[0]}", server
         )
 
 
